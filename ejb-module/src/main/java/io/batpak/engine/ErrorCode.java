@@ -1,0 +1,47 @@
+package io.batpak.engine;
+
+/**
+ * Stable classification of every failure the engine reports. The codes are part of the public
+ * contract: the HTTP layer maps them one to one onto problem+json {@code code} values, so a
+ * code is never renamed or reused for another meaning.
+ */
+public enum ErrorCode {
+    /** The request itself is malformed (a field out of range, a missing value). Permanent. */
+    INVALID_REQUEST("invalid-request", false),
+    /** An entity or scope is empty, too long or holds control characters. Permanent. */
+    INVALID_COORDINATE("invalid-coordinate", false),
+    /** A client tried to append a kind in a category reserved to the store (0x0, 0xD). */
+    RESERVED_KIND("reserved-kind", false),
+    /** An event payload or a batch is larger than the configured limit. Permanent. */
+    PAYLOAD_TOO_LARGE("payload-too-large", false),
+    /** A compare-and-swap append found another last sequence than the one expected. */
+    SEQUENCE_MISMATCH("sequence-mismatch", false),
+    /** An idempotency key was reused for a different request. Permanent. */
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", false),
+    /** The event, entity or file asked for does not exist. */
+    NOT_FOUND("not-found", false),
+    /** Stored bytes fail their checksum or do not decode: the data on disk is damaged. */
+    CORRUPT_DATA("corrupt-data", false),
+    /** The store is closed, closing, or its writer stopped after an I/O failure. */
+    UNAVAILABLE("unavailable", true),
+    /** The calling thread was interrupted while it waited for the writer. */
+    INTERRUPTED("interrupted", true);
+
+    private final String code;
+    private final boolean transientFailure;
+
+    ErrorCode(String code, boolean transientFailure) {
+        this.code = code;
+        this.transientFailure = transientFailure;
+    }
+
+    /** The stable lower-case code used over HTTP. */
+    public String code() {
+        return code;
+    }
+
+    /** Whether the same call may succeed if retried later without any change. */
+    public boolean isTransient() {
+        return transientFailure;
+    }
+}

@@ -1,0 +1,382 @@
+package io.batpak.engine;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+
+/**
+ * A coordinate-addressed, append-only event log on local disk: the engine's public entry point.
+ *
+ * <p>Guarantees: an append that returns a receipt is durable under the configured
+ * {@link SyncMode} (by default fsynced before the receipt is returned) and is never altered
+ * afterwards; each entity's events carry gap-free sequences 0, 1, 2, … linked by a BLAKE3 hash
+ * chain; global sequences 1, 2, 3, … have no gaps among committed events; an atomic batch commits
+ * every event or none; readers never see a partial batch. Failures are {@link StoreException}s with
+ * a stable {@link ErrorCode}.
+ *
+ * <p>Threading: every method is thread-safe. Appends from any number of threads are funnelled to
+ * one writer thread and committed in groups; reads go to the in-memory index and positional file
+ * reads and never wait for the writer. {@link #close()} drains queued appends, fsyncs and writes a
+ * checkpoint.
+ */
+public final class EventStore implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(EventStore.class.getName());
+    /** Largest number of events in one atomic batch. */
+    public static final int MAX_BATCH_EVENTS = 100_000;
+
+    private final StoreConfig config;
+    private final StoreIndex index;
+    private final SegmentReader reader;
+    private final LogWriter writer;
+    private final DataDirLock lock;
+    private volatile boolean closed;
+
+    private EventStore(StoreConfig config, StoreIndex index, SegmentReader reader, LogWriter writer, DataDirLock lock) {
+        this.config = config;
+        this.index = index;
+        this.reader = reader;
+        this.writer = writer;
+        this.lock = lock;
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code config.dataDir()}: loads the checkpoint if one
+     * is valid, scans the log after it, truncates a torn tail, and starts the writer. Fails with a
+     * {@link CorruptLogException} naming file and offset if committed data is damaged.
+     */
+    public static EventStore open(StoreConfig config) {
+        Path dir = config.dataDir();
+        try {
+            Files.createDirectories(SegmentFiles.dir(dir));
+        } catch (IOException e) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "cannot create data directory " + dir + ": " + e.getMessage(), e);
+        }
+        DataDirLock lock = DataDirLock.acquire(dir);
+        try {
+            long t0 = System.nanoTime();
+            StoreIndex index = new StoreIndex();
+            HybridClock clock = new HybridClock(config.wallClockMs());
+            CheckpointFile.Covered covered = CheckpointFile.load(dir, index, clock);
+            LogRecovery.End end;
+            if (covered != null) {
+                try {
+                    end = new LogRecovery(dir, index, clock).scan(covered.segmentId(), covered.offset());
+                } catch (CorruptLogException e) {
+                    LOG.log(Level.WARNING, "log after the checkpoint does not continue it ({0}); rebuilding from the"
+                            + " beginning", e.getMessage());
+                    index = new StoreIndex();
+                    clock = new HybridClock(config.wallClockMs());
+                    end = new LogRecovery(dir, index, clock).scan(0, 0);
+                }
+            } else {
+                end = new LogRecovery(dir, index, clock).scan(0, 0);
+            }
+            LOG.log(Level.INFO, "opened {0}: {1} events in {2} segments in {3} ms (checkpoint {4})", dir, index.count(),
+                    end.segments(), (System.nanoTime() - t0) / 1_000_000, covered == null ? "none" : "used");
+            SegmentReader reader = new SegmentReader(dir, config.readerOpenFiles());
+            LogWriter writer;
+            try {
+                writer = new LogWriter(config, index, clock, end);
+            } catch (IOException e) {
+                reader.close();
+                throw new StoreException(ErrorCode.UNAVAILABLE, "cannot open the log for writing: " + e.getMessage(), e);
+            }
+            writer.attachReader(reader);
+            Executor executor = config.writerExecutor();
+            if (executor == null) {
+                Thread t = new Thread(writer, "batpak-writer");
+                t.setDaemon(false);
+                t.start();
+            } else {
+                executor.execute(writer);
+            }
+            return new EventStore(config, index, reader, writer, lock);
+        } catch (RuntimeException e) {
+            lock.release();
+            throw e;
+        }
+    }
+
+    // ---- append ----
+
+    /** Appends one event as a root cause, self-correlated. */
+    public AppendReceipt append(Coordinate coordinate, EventKind kind, byte[] payload) {
+        return append(new AppendRequest(coordinate, kind, payload));
+    }
+
+    /** Appends one event caused by another: {@code correlationId} groups the workflow, {@code causationId} is the direct cause. */
+    public AppendReceipt appendReaction(Coordinate coordinate, EventKind kind, byte[] payload, UUID correlationId,
+                                        UUID causationId) {
+        return append(new AppendRequest(coordinate, kind, payload,
+                AppendOptions.NONE.withCorrelation(correlationId, causationId)));
+    }
+
+    /** Appends one event with its options (CAS, idempotency key, links). */
+    public AppendReceipt append(AppendRequest request) {
+        return await(appendAsync(request)).get(0);
+    }
+
+    /** Appends every event or none. Each may carry its own expected sequence; idempotency keys are refused here. */
+    public List<AppendReceipt> appendBatch(List<AppendRequest> requests) {
+        return await(appendBatchAsync(requests));
+    }
+
+    /** Like {@link #append(AppendRequest)}, answered through a future completed on the writer thread. */
+    public CompletableFuture<List<AppendReceipt>> appendAsync(AppendRequest request) {
+        return submit(List.of(request), false);
+    }
+
+    /** Like {@link #appendBatch(List)}, answered through a future completed on the writer thread. */
+    public CompletableFuture<List<AppendReceipt>> appendBatchAsync(List<AppendRequest> requests) {
+        if (requests.isEmpty() || requests.size() > MAX_BATCH_EVENTS) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST,
+                    "a batch holds 1.." + MAX_BATCH_EVENTS + " events, this one " + requests.size());
+        }
+        for (AppendRequest r : requests) {
+            if (r.options().idempotencyKey() != null) {
+                throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
+            }
+        }
+        return submit(List.copyOf(requests), true);
+    }
+
+    private CompletableFuture<List<AppendReceipt>> submit(List<AppendRequest> items, boolean atomic) {
+        ensureOpen();
+        int n = items.size();
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        long[] ts = new long[n];
+        byte[][] digests = new byte[n][];
+        long nowMs = config.wallClockMs().getAsLong();
+        for (int i = 0; i < n; i++) {
+            AppendRequest r = items.get(i);
+            if (r.kind().isReserved()) {
+                throw new StoreException(ErrorCode.RESERVED_KIND, "kind " + r.kind() + " is in category 0x"
+                        + Integer.toHexString(r.kind().category()).toUpperCase() + ", which is reserved to the store");
+            }
+            if (r.payloadUnsafe().length > config.maxPayloadBytes()) {
+                throw new StoreException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + r.payloadUnsafe().length
+                        + " bytes exceeds the limit of " + config.maxPayloadBytes());
+            }
+            UUID id = UuidV7.at(nowMs);
+            hi[i] = id.getMostSignificantBits();
+            lo[i] = id.getLeastSignificantBits();
+            ts[i] = nowMs * 1000;
+            digests[i] = EventHasher.payloadDigest(r.payloadUnsafe());
+        }
+        long[] fingerprint = !atomic && items.get(0).options().idempotencyKey() != null
+                ? RequestFingerprint.of(items.get(0)) : new long[2];
+        WriterCommand.Append cmd = new WriterCommand.Append(items, atomic, hi, lo, ts, fingerprint, digests);
+        writer.submit(cmd);
+        return cmd.future;
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for the commit", e);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    private static StoreException unwrap(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (c instanceof StoreException se) {
+            return se;
+        }
+        return new StoreException(ErrorCode.UNAVAILABLE, "commit failed: " + c, c);
+    }
+
+    // ---- read ----
+
+    /** The committed event with this id, if any. */
+    public Optional<StoredEvent> get(UUID eventId) {
+        ensureOpen();
+        int i = index.find(eventId.getMostSignificantBits(), eventId.getLeastSignificantBits());
+        return i < 0 ? Optional.empty() : Optional.of(read(i));
+    }
+
+    /** Index entries matching {@code region}, ascending by global sequence, without reading from disk. */
+    public List<IndexEntry> query(Region region) {
+        ensureOpen();
+        int[] hits = index.query(region);
+        List<IndexEntry> out = new ArrayList<>(hits.length);
+        for (int i : hits) {
+            out.add(index.entry(i));
+        }
+        return out;
+    }
+
+    /** Events matching {@code region}, ascending by global sequence, read from disk. */
+    public List<StoredEvent> read(Region region) {
+        ensureOpen();
+        return readAll(index.query(region));
+    }
+
+    /** An entity's events from {@code fromSequence} (inclusive), at most {@code limit}. */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int limit) {
+        ensureOpen();
+        if (fromSequence < 0 || limit < 1) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "from must be >= 0 and limit >= 1");
+        }
+        EntityState e = index.entity(entity);
+        return e == null ? List.of() : readAll(index.entityEvents(e, fromSequence, limit));
+    }
+
+    /** The entity's last committed sequence, or {@link AppendOptions#NO_EVENTS} if it has none. */
+    public long lastSequence(String entity) {
+        EntityState e = index.entity(entity);
+        return e == null ? AppendOptions.NO_EVENTS : index.entityVisibleEvents(e) - 1L;
+    }
+
+    /** The entity's chain walked backwards from {@code eventId}: its parent first, the event itself excluded. */
+    public List<StoredEvent> ancestors(UUID eventId, int limit) {
+        ensureOpen();
+        int i = index.find(eventId.getMostSignificantBits(), eventId.getLeastSignificantBits());
+        if (i < 0) {
+            throw new StoreException(ErrorCode.NOT_FOUND, "event " + eventId + " is not stored");
+        }
+        EntityState e = index.entityById(index.entityId(i));
+        int seq = index.sequence(i);
+        int from = Math.max(0, seq - limit);
+        int[] chain = index.entityEvents(e, from, seq - from);
+        List<StoredEvent> out = new ArrayList<>(chain.length);
+        for (int k = chain.length - 1; k >= 0; k--) {
+            out.add(read(chain[k]));
+        }
+        return out;
+    }
+
+    /** Recomputes the entity's hash chain from disk and reports the first sequence that fails. */
+    public VerifyResult verify(String entity) {
+        ensureOpen();
+        EntityState e = index.entity(entity);
+        if (e == null) {
+            return new VerifyResult(entity, 0, true, -1);
+        }
+        int n = index.entityVisibleEvents(e);
+        int[] events = index.entityEvents(e, 0, Math.max(n, 1));
+        EventHasher hasher = new EventHasher();
+        byte[] prev = new byte[32];
+        for (int k = 0; k < events.length; k++) {
+            long pos = index.position(events[k]);
+            LogRecord r;
+            try {
+                r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), true);
+            } catch (StoreException ex) {
+                return new VerifyResult(entity, k + 1L, false, k);
+            }
+            if (r.sequence != k || !entity.equals(r.entity) || !Arrays.equals(prev, r.prevHash) || !hasher.verify(r)) {
+                return new VerifyResult(entity, k + 1L, false, k);
+            }
+            prev = r.hash.clone();
+        }
+        return new VerifyResult(entity, events.length, true, -1);
+    }
+
+    private List<StoredEvent> readAll(int[] indexes) {
+        List<StoredEvent> out = new ArrayList<>(indexes.length);
+        for (int i : indexes) {
+            out.add(read(i));
+        }
+        return out;
+    }
+
+    private StoredEvent read(int i) {
+        long pos = index.position(i);
+        LogRecord r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), true);
+        if (r.idHi != index.idHi(i) || r.idLo != index.idLo(i)) {
+            throw new CorruptLogException(SegmentFiles.path(config.dataDir(), StoreIndex.segmentOf(pos)),
+                    StoreIndex.offsetOf(pos), "frame holds another event than the index points to");
+        }
+        return r.toStoredEvent();
+    }
+
+    // ---- lifecycle and diagnostics ----
+
+    /** The highest committed global sequence (0 when empty). */
+    public long globalSequence() {
+        return index.count();
+    }
+
+    public StoreStats stats() {
+        return writer.stats(index);
+    }
+
+    /** The configuration this store was opened with. */
+    public StoreConfig config() {
+        return config;
+    }
+
+    /** Whether the writer accepts appends (false once closed or after an I/O failure). */
+    public boolean isWritable() {
+        return !closed && !writer.isTerminated() && writer.failure() == null;
+    }
+
+    /** The failure that stopped the writer, if any. */
+    public Optional<Throwable> writerFailure() {
+        return Optional.ofNullable(writer.failure());
+    }
+
+    /** Forces everything committed so far to disk, whatever the sync mode. */
+    public void sync() {
+        ensureOpen();
+        WriterCommand.Sync s = new WriterCommand.Sync();
+        writer.submit(s);
+        await(s.future);
+    }
+
+    /** Writes an index checkpoint now, so the next open scans only what comes after it. */
+    public void checkpoint() {
+        ensureOpen();
+        WriterCommand.Checkpoint c = new WriterCommand.Checkpoint();
+        writer.submit(c);
+        await(c.future);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
+        }
+    }
+
+    /** Drains queued appends, fsyncs, writes a checkpoint and releases files. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            if (!writer.isTerminated()) {
+                WriterCommand.Close c = new WriterCommand.Close();
+                try {
+                    writer.submit(c);
+                    await(c.future);
+                } catch (StoreException e) {
+                    LOG.log(Level.WARNING, "writer was already stopped at close: {0}", e.getMessage());
+                }
+            }
+        } finally {
+            reader.close();
+            lock.release();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.batpak.engine;
+
+import java.util.UUID;
+
+/**
+ * Every field of one frame body, as the writer encodes it and the reader decodes it. Mutable and
+ * not thread-safe: the writer reuses one instance per event it encodes; readers make one per
+ * read. {@code payload} may be {@code null} when a scan skipped it.
+ */
+final class LogRecord {
+    long idHi;
+    long idLo;
+    String entity;
+    String scope;
+    int kind;
+    long sequence;
+    long globalSequence;
+    long timestampUs;
+    long hlcMs;
+    int hlcCounter;
+    long corrHi;
+    long corrLo;
+    boolean hasCause;
+    long causeHi;
+    long causeLo;
+    int flags;
+    final byte[] prevHash = new byte[32];
+    final byte[] hash = new byte[32];
+    byte[] payload;
+    String idempotencyKey;
+    long fingerprintHi;
+    long fingerprintLo;
+    /** Position of this event within its atomic batch, and the batch's size (1 for a single append). */
+    int batchIndex;
+    int batchSize = 1;
+
+    StoredEvent toStoredEvent() {
+        return new StoredEvent(new UUID(idHi, idLo), new Coordinate(entity, scope), new EventKind(kind), sequence,
+                globalSequence, timestampUs, new HlcTimestamp(hlcMs, hlcCounter), new UUID(corrHi, corrLo),
+                hasCause ? new UUID(causeHi, causeLo) : null, flags, prevHash, hash,
+                payload == null ? new byte[0] : payload);
+    }
+}

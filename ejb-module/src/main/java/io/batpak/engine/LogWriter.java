@@ -1,0 +1,626 @@
+package io.batpak.engine;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The single thread that owns the log. It takes commands from a bounded queue (callers block when
+ * it is full), and commits them in groups: everything queued is validated (CAS, idempotency),
+ * sequenced, hash-chained, encoded and written, the segment is forced once, then the index is
+ * updated and published and every caller of the group is answered. An atomic batch is validated
+ * as a whole and written contiguously in one segment, so it commits or fails as a unit.
+ *
+ * <p>After any write or fsync failure the writer stops accepting appends (every later append fails
+ * with {@link ErrorCode#UNAVAILABLE}) until the store is reopened: it never writes on after an
+ * unknown disk state. All fields are confined to the writer thread except the queue, the
+ * statistics and the failure/termination flags.
+ */
+final class LogWriter implements Runnable {
+    private static final Logger LOG = System.getLogger(LogWriter.class.getName());
+    private static final int MAX_GROUP_COMMANDS = 4096;
+    private static final int FLUSH_THRESHOLD_BYTES = 8 << 20;
+
+    private final StoreConfig config;
+    private final Path dataDir;
+    private final StoreIndex index;
+    private final HybridClock clock;
+    private final BlockingQueue<WriterCommand> queue;
+    private final EventHasher hasher = new EventHasher();
+    private final GrowableBuffer buffer = new GrowableBuffer(1 << 20);
+    private final FrameCodec codec = new FrameCodec(buffer);
+    private final LogRecord record = new LogRecord();
+    private ActiveSegment segment;
+    private int segments;
+    private long sealedBytes;
+
+    /** Per-group view of entities touched by staged events: next sequence and chain head. */
+    private final Map<String, PendingEntity> overlay = new HashMap<>();
+    private final Map<String, Staged> pendingKeys = new HashMap<>();
+    private final List<Staged> staged = new ArrayList<>();
+    private final List<Completion> completions = new ArrayList<>();
+    private int flushedUpTo;
+    private long groupStartSegmentId;
+    private long groupStartSize;
+    private long eventsSinceCheckpoint;
+    private long lastForceNanos = System.nanoTime();
+    private boolean dirty;
+
+    private volatile Throwable failure;
+    private volatile boolean terminated;
+    private volatile long groupCommits;
+    private volatile long fsyncs;
+    private volatile long fsyncNanosTotal;
+    private volatile long fsyncNanosMax;
+    private volatile long bytesOnDisk;
+    private volatile int segmentCount;
+
+    /** A caller to answer once the group is durable. */
+    private record Completion(CompletableFuture<List<AppendReceipt>> future, List<AppendReceipt> receipts) {
+    }
+
+    private static final class PendingEntity {
+        final String name;
+        /** The index's entry for this entity; null until its first event is applied. */
+        EntityState state;
+        final byte[] nameUtf8;
+        long nextSequence;
+        final byte[] lastHash = new byte[32];
+
+        PendingEntity(String name, EntityState state) {
+            this.name = name;
+            this.state = state;
+            this.nameUtf8 = state != null ? state.nameUtf8 : name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** One event encoded in this group, waiting for the group's write and fsync. */
+    private static final class Staged {
+        long idHi;
+        long idLo;
+        PendingEntity entity;
+        String scope;
+        int kind;
+        int bufferOffset;
+        long position;
+        byte[] hash;
+        String idempotencyKey;
+        long fingerprintHi;
+        long fingerprintLo;
+        AppendReceipt receipt;
+    }
+
+    LogWriter(StoreConfig config, StoreIndex index, HybridClock clock, LogRecovery.End end) throws IOException {
+        this.config = config;
+        this.dataDir = config.dataDir();
+        this.index = index;
+        this.clock = clock;
+        this.queue = new ArrayBlockingQueue<>(config.writerQueueCapacity());
+        this.segments = end.segments();
+        if (end.segmentId() == 0 || end.length() == 0) {
+            long id = end.segmentId() == 0 ? 1 : end.segmentId();
+            this.segment = ActiveSegment.create(dataDir, id, config.wallClockMs().getAsLong() * 1000);
+            if (end.segmentId() == 0) {
+                segments = 1;
+            }
+        } else {
+            this.segment = ActiveSegment.reopen(dataDir, end.segmentId(), end.length());
+        }
+        this.sealedBytes = end.bytes() - end.length();
+        publishSizes();
+    }
+
+    // ---- caller side ----
+
+    /** Queues a command, blocking while the queue is full; fails fast once the writer stopped. */
+    void submit(WriterCommand command) {
+        try {
+            while (true) {
+                checkAccepting();
+                if (queue.offer(command, 50, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for space in the writer queue", e);
+        }
+        if (terminated) {
+            failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
+        }
+    }
+
+    private void checkAccepting() {
+        if (terminated) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
+        }
+    }
+
+    int queueDepth() {
+        return queue.size();
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    boolean isTerminated() {
+        return terminated;
+    }
+
+    StoreStats stats(StoreIndex idx) {
+        return new StoreStats(idx.count(), idx.entityCount(), idx.scopeCount(), segmentCount, bytesOnDisk, idx.count(),
+                queue.size(), groupCommits, fsyncs, fsyncNanosTotal, fsyncNanosMax);
+    }
+
+    // ---- writer thread ----
+
+    @Override
+    public void run() {
+        Thread.currentThread().setName("batpak-writer");
+        List<WriterCommand> group = new ArrayList<>();
+        boolean closing = false;
+        try {
+            while (!closing) {
+                WriterCommand first = nextCommand();
+                if (first == null) {
+                    syncIfIntervalElapsed();
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP_COMMANDS - 1);
+                closing = processGroup(group);
+                group.clear();
+            }
+        } catch (Throwable t) {
+            // A bug or an Error: stop taking writes rather than guess at the log's state.
+            LOG.log(Level.ERROR, "writer thread stopped unexpectedly", t);
+            markFailed(t);
+            for (WriterCommand c : group) {
+                c.fail(unavailable());
+            }
+        } finally {
+            terminated = true;
+            failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing segment " + segment.file() + " failed", e);
+            }
+        }
+    }
+
+    private WriterCommand nextCommand() throws InterruptedException {
+        if (config.syncMode() == SyncMode.INTERVAL && dirty) {
+            return queue.poll(config.syncIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+        return queue.take();
+    }
+
+    private void syncIfIntervalElapsed() {
+        if (dirty && failure == null) {
+            try {
+                force();
+            } catch (IOException e) {
+                markFailed(e);
+            }
+        }
+    }
+
+    private void failQueued(Throwable t) {
+        WriterCommand c;
+        while ((c = queue.poll()) != null) {
+            c.fail(t);
+        }
+    }
+
+    private StoreException unavailable() {
+        Throwable f = failure;
+        return new StoreException(ErrorCode.UNAVAILABLE, "the writer stopped after a failure and accepts no writes until"
+                + " the store is reopened: " + f, f);
+    }
+
+    private void markFailed(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            LOG.log(Level.ERROR, "writer failed; the store is read-only until reopened", t);
+        }
+    }
+
+    /** Commits one group; returns true if it held a close command. */
+    private boolean processGroup(List<WriterCommand> group) {
+        boolean closing = false;
+        boolean forceWanted = false;
+        boolean checkpointWanted = false;
+        List<WriterCommand> after = new ArrayList<>();
+        beginGroup();
+        for (WriterCommand c : group) {
+            if (closing || failure != null && !(c instanceof WriterCommand.Close)) {
+                c.fail(closing ? new StoreException(ErrorCode.UNAVAILABLE, "store is closed") : unavailable());
+                continue;
+            }
+            if (c instanceof WriterCommand.Append a) {
+                stage(a);
+            } else if (c instanceof WriterCommand.Sync) {
+                forceWanted = true;
+                after.add(c);
+            } else if (c instanceof WriterCommand.Checkpoint) {
+                checkpointWanted = true;
+                after.add(c);
+            } else if (c instanceof WriterCommand.Close) {
+                closing = true;
+                forceWanted = true;
+                checkpointWanted = true;
+                after.add(c);
+            }
+        }
+        boolean ok = failure == null && commitGroup(forceWanted);
+        if (ok && (checkpointWanted || config.checkpointIntervalEvents() > 0
+                && eventsSinceCheckpoint >= config.checkpointIntervalEvents())) {
+            ok = writeCheckpoint();
+        }
+        for (WriterCommand c : after) {
+            if (!ok && !(c instanceof WriterCommand.Close)) {
+                c.fail(unavailable());
+            } else if (c instanceof WriterCommand.Sync s) {
+                s.future.complete(null);
+            } else if (c instanceof WriterCommand.Checkpoint k) {
+                k.future.complete(null);
+            } else if (c instanceof WriterCommand.Close k) {
+                // Closing succeeds even after a failure: what was acknowledged is on disk.
+                k.future.complete(null);
+            }
+        }
+        return closing;
+    }
+
+    private void beginGroup() {
+        buffer.reset();
+        flushedUpTo = 0;
+        staged.clear();
+        overlay.clear();
+        pendingKeys.clear();
+        completions.clear();
+        groupStartSegmentId = segment.id;
+        groupStartSize = segment.size();
+    }
+
+    private void stage(WriterCommand.Append a) {
+        int stagedBefore = staged.size();
+        int bufferBefore = buffer.size();
+        Map<String, long[]> undo = new HashMap<>();
+        try {
+            List<AppendReceipt> replays = validate(a);
+            if (replays != null) {
+                completions.add(new Completion(a.future, replays));
+                return;
+            }
+            List<AppendReceipt> receipts = new ArrayList<>(a.items.size());
+            for (int i = 0; i < a.items.size(); i++) {
+                receipts.add(encode(a, i, undo));
+            }
+            completions.add(new Completion(a.future, receipts));
+        } catch (StoreException e) {
+            rollback(stagedBefore, bufferBefore, undo);
+            a.future.completeExceptionally(e);
+            return;
+        }
+        try {
+            rotateIfNeeded(bufferBefore);
+            if (buffer.size() - flushedUpTo > FLUSH_THRESHOLD_BYTES) {
+                flush(buffer.size());
+            }
+        } catch (IOException | RuntimeException e) {
+            // Bytes may be on disk in an unknown state: stop writing (commitGroup fails the group).
+            markFailed(e);
+        }
+    }
+
+    /** Checks CAS conditions and idempotency; returns replayed receipts if this is an idempotent repeat. */
+    private List<AppendReceipt> validate(WriterCommand.Append a) {
+        Map<String, Long> seen = a.items.size() > 1 ? new HashMap<>() : null;
+        for (int i = 0; i < a.items.size(); i++) {
+            AppendRequest item = a.items.get(i);
+            String entity = item.coordinate().entity();
+            long last;
+            Long inBatch = seen == null ? null : seen.get(entity);
+            if (inBatch != null) {
+                last = inBatch;
+            } else {
+                last = nextSequence(entity) - 1;
+            }
+            Long expected = item.options().expectedSequence();
+            if (expected != null && expected != last) {
+                throw new SequenceMismatchException(entity, expected, last);
+            }
+            if (seen != null) {
+                seen.put(entity, last + 1);
+            }
+        }
+        if (a.items.size() == 1 && a.items.get(0).options().idempotencyKey() != null) {
+            String key = a.items.get(0).options().idempotencyKey();
+            Staged pending = pendingKeys.get(key);
+            if (pending != null) {
+                checkFingerprint(key, pending.fingerprintHi, pending.fingerprintLo, a);
+                return List.of(pending.receipt.asReplay());
+            }
+            IdempotencyRecord done = index.idempotency(key);
+            if (done != null) {
+                checkFingerprint(key, done.fingerprintHi(), done.fingerprintLo(), a);
+                return List.of(receiptOf(done.eventIndex()).asReplay());
+            }
+        }
+        return null;
+    }
+
+    private static void checkFingerprint(String key, long hi, long lo, WriterCommand.Append a) {
+        if (hi != a.fingerprint[0] || lo != a.fingerprint[1]) {
+            throw new StoreException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "idempotency key '" + key + "' was already used for a different request");
+        }
+    }
+
+    private AppendReceipt receiptOf(int eventIndex) {
+        // The hash is not kept in memory: read it back (a replay is rare and off the hot path).
+        long pos = index.position(eventIndex);
+        LogRecord r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), false);
+        return new AppendReceipt(new UUID(r.idHi, r.idLo), new Coordinate(r.entity, r.scope), r.sequence,
+                r.globalSequence, r.hash, false);
+    }
+
+    private SegmentReader reader;
+
+    void attachReader(SegmentReader segmentReader) {
+        this.reader = segmentReader;
+    }
+
+    private long nextSequence(String entity) {
+        PendingEntity p = overlay.get(entity);
+        if (p != null) {
+            return p.nextSequence;
+        }
+        EntityState e = index.entity(entity);
+        return e == null ? 0 : e.events.size();
+    }
+
+    private PendingEntity pending(String entity) {
+        PendingEntity p = overlay.get(entity);
+        if (p == null) {
+            EntityState e = index.entity(entity);
+            p = new PendingEntity(entity, e);
+            if (e != null) {
+                p.nextSequence = e.events.size();
+                System.arraycopy(e.lastHash, 0, p.lastHash, 0, 32);
+            }
+            overlay.put(entity, p);
+        }
+        return p;
+    }
+
+    private AppendReceipt encode(WriterCommand.Append a, int i, Map<String, long[]> undo) {
+        AppendRequest item = a.items.get(i);
+        String entity = item.coordinate().entity();
+        PendingEntity p = pending(entity);
+        if (!undo.containsKey(entity)) {
+            long[] saved = new long[5];
+            saved[0] = p.nextSequence;
+            for (int w = 0; w < 4; w++) {
+                saved[1 + w] = FrameCodec.readLong(p.lastHash, w * 8);
+            }
+            undo.put(entity, saved);
+        }
+        LogRecord r = record;
+        AppendOptions o = item.options();
+        r.idHi = a.idHi[i];
+        r.idLo = a.idLo[i];
+        r.entity = entity;
+        r.scope = item.coordinate().scope();
+        r.kind = item.kind().value();
+        r.sequence = p.nextSequence;
+        r.globalSequence = index.stagedCount() + staged.size() + 1L;
+        r.timestampUs = a.timestampUs[i];
+        clock.tick();
+        r.hlcMs = clock.lastMs();
+        r.hlcCounter = clock.lastCounter();
+        UUID corr = o.correlationId();
+        r.corrHi = corr == null ? r.idHi : corr.getMostSignificantBits();
+        r.corrLo = corr == null ? r.idLo : corr.getLeastSignificantBits();
+        UUID cause = o.causationId();
+        r.hasCause = cause != null;
+        if (cause != null) {
+            r.causeHi = cause.getMostSignificantBits();
+            r.causeLo = cause.getLeastSignificantBits();
+        }
+        r.flags = 0;
+        r.payload = item.payloadUnsafe();
+        r.idempotencyKey = a.atomic ? null : o.idempotencyKey();
+        r.fingerprintHi = a.fingerprint[0];
+        r.fingerprintLo = a.fingerprint[1];
+        r.batchIndex = a.atomic ? i : 0;
+        r.batchSize = a.atomic ? a.items.size() : 1;
+        System.arraycopy(p.lastHash, 0, r.prevHash, 0, 32);
+        hasher.hash(r, p.nameUtf8, null, a.payloadDigests[i], r.hash);
+        int offset = codec.encode(r, p.nameUtf8, null);
+
+        Staged s = new Staged();
+        s.idHi = r.idHi;
+        s.idLo = r.idLo;
+        s.entity = p;
+        s.scope = r.scope;
+        s.kind = r.kind;
+        s.bufferOffset = offset;
+        s.hash = r.hash.clone();
+        s.idempotencyKey = r.idempotencyKey;
+        s.fingerprintHi = r.fingerprintHi;
+        s.fingerprintLo = r.fingerprintLo;
+        s.receipt = new AppendReceipt(new UUID(r.idHi, r.idLo), item.coordinate(), r.sequence, r.globalSequence,
+                s.hash, false);
+        staged.add(s);
+        if (s.idempotencyKey != null) {
+            pendingKeys.put(s.idempotencyKey, s);
+        }
+        p.nextSequence++;
+        System.arraycopy(r.hash, 0, p.lastHash, 0, 32);
+        return s.receipt;
+    }
+
+    private void rollback(int stagedBefore, int bufferBefore, Map<String, long[]> undo) {
+        while (staged.size() > stagedBefore) {
+            Staged s = staged.remove(staged.size() - 1);
+            if (s.idempotencyKey != null) {
+                pendingKeys.remove(s.idempotencyKey);
+            }
+        }
+        buffer.rewindTo(bufferBefore);
+        for (Map.Entry<String, long[]> u : undo.entrySet()) {
+            PendingEntity p = overlay.get(u.getKey());
+            long[] saved = u.getValue();
+            p.nextSequence = saved[0];
+            for (int w = 0; w < 4; w++) {
+                long v = saved[1 + w];
+                for (int b = 0; b < 8; b++) {
+                    p.lastHash[w * 8 + b] = (byte) (v >>> (56 - 8 * b));
+                }
+            }
+        }
+    }
+
+    /**
+     * If the command just staged (from {@code cmdStart}) would push a non-empty segment past its
+     * size limit, writes what came before it, seals the segment and moves the command into a new one,
+     * so a batch never spans two segments.
+     */
+    private void rotateIfNeeded(int cmdStart) throws IOException {
+        long projected = segment.size() + (buffer.size() - flushedUpTo);
+        long beforeCmd = segment.size() + (cmdStart - flushedUpTo);
+        if (projected <= config.segmentMaxBytes() || beforeCmd <= SegmentHeader.SIZE) {
+            return;
+        }
+        flush(cmdStart);
+        force();
+        long sealedSize = segment.size();
+        segment.close();
+        LOG.log(Level.INFO, "sealed segment {0} at {1} bytes", segment.file(), sealedSize);
+        sealedBytes += sealedSize;
+        segment = ActiveSegment.create(dataDir, segment.id + 1, config.wallClockMs().getAsLong() * 1000);
+        segments++;
+        publishSizes();
+    }
+
+    /** Writes buffer bytes {@code [flushedUpTo, end)} to the active segment and fixes the positions of their events. */
+    private void flush(int end) throws IOException {
+        if (end <= flushedUpTo) {
+            return;
+        }
+        long base = segment.size();
+        for (int k = staged.size() - 1; k >= 0; k--) {
+            Staged s = staged.get(k);
+            if (s.bufferOffset < flushedUpTo) {
+                break;
+            }
+            if (s.bufferOffset < end) {
+                s.position = StoreIndex.packPosition(segment.id, base + (s.bufferOffset - flushedUpTo));
+            }
+        }
+        segment.write(buffer.array(), flushedUpTo, end - flushedUpTo);
+        flushedUpTo = end;
+        dirty = true;
+    }
+
+    /** Writes, forces (per sync mode), publishes and answers the group. Returns false if the disk failed. */
+    private boolean commitGroup(boolean forceWanted) {
+        try {
+            if (failure != null) {
+                throw new IOException("writer failed while staging this group", failure);
+            }
+            flush(buffer.size());
+            boolean wrote = !staged.isEmpty();
+            if (forceWanted || wrote && config.syncMode() == SyncMode.EVERY_COMMIT
+                    || config.syncMode() == SyncMode.INTERVAL && dirty
+                    && System.nanoTime() - lastForceNanos >= config.syncIntervalMs() * 1_000_000L) {
+                force();
+            }
+        } catch (IOException | RuntimeException e) {
+            markFailed(e);
+            undoPartialWrite();
+            StoreException f = unavailable();
+            staged.clear();
+            for (Completion c : completions) {
+                c.future().completeExceptionally(f);
+            }
+            return false;
+        }
+        for (Staged s : staged) {
+            EntityState e = s.entity.state;
+            if (e == null) {
+                e = index.entityOrCreate(s.entity.name);
+                s.entity.state = e;
+            }
+            ScopeState sc = index.scopeOrCreate(s.scope);
+            int idx = index.add(s.idHi, s.idLo, e, sc, s.kind, s.position);
+            System.arraycopy(s.hash, 0, e.lastHash, 0, 32);
+            if (s.idempotencyKey != null) {
+                index.putIdempotency(s.idempotencyKey, new IdempotencyRecord(idx, s.fingerprintHi, s.fingerprintLo));
+            }
+        }
+        index.publish();
+        eventsSinceCheckpoint += staged.size();
+        groupCommits++;
+        publishSizes();
+        for (Completion c : completions) {
+            c.future().complete(c.receipts());
+        }
+        return true;
+    }
+
+    private void undoPartialWrite() {
+        if (segment.id == groupStartSegmentId) {
+            try {
+                segment.truncateTo(groupStartSize);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not cut the failed group from " + segment.file(), e);
+            }
+        }
+    }
+
+    private void force() throws IOException {
+        long t0 = System.nanoTime();
+        segment.force();
+        long took = System.nanoTime() - t0;
+        fsyncs++;
+        fsyncNanosTotal += took;
+        if (took > fsyncNanosMax) {
+            fsyncNanosMax = took;
+        }
+        lastForceNanos = System.nanoTime();
+        dirty = false;
+    }
+
+    private boolean writeCheckpoint() {
+        try {
+            CheckpointFile.write(dataDir, index, clock, segment.id, segment.size());
+            eventsSinceCheckpoint = 0;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            // A checkpoint is only a cache: the log is intact, so keep serving writes.
+            LOG.log(Level.WARNING, "writing the index checkpoint failed; the next start will scan more of the log", e);
+            return true;
+        }
+    }
+
+    private void publishSizes() {
+        segmentCount = segments;
+        bytesOnDisk = sealedBytes + segment.size();
+    }
+}

@@ -1,0 +1,171 @@
+package io.batpak.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads single frames by position with positional reads, checking the CRC32C of every frame it
+ * returns. Keeps at most {@code maxOpenFiles} read-only channels open (least recently used closed
+ * first). Thread-safe: the cache lock is held only to look up or insert a channel, never during
+ * I/O, so readers never wait on each other's reads nor on the writer.
+ */
+final class SegmentReader implements AutoCloseable {
+    /** Most frames fit in one read of this size; larger ones take a second read. */
+    private static final int FIRST_READ = 1024;
+    private final Path dataDir;
+    private final int maxOpenFiles;
+    private final LinkedHashMap<Long, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
+    private boolean closed;
+
+    SegmentReader(Path dataDir, int maxOpenFiles) {
+        this.dataDir = dataDir;
+        this.maxOpenFiles = maxOpenFiles;
+    }
+
+    /** Reads and decodes the frame at {@code offset} of segment {@code segmentId}. */
+    LogRecord read(long segmentId, long offset, boolean withPayload) {
+        for (int attempt = 0; ; attempt++) {
+            FileChannel ch = channel(segmentId);
+            try {
+                return readFrom(ch, segmentId, offset, withPayload);
+            } catch (ClosedChannelException e) {
+                // Evicted by another reader between lookup and read: open it again.
+                if (attempt >= 3) {
+                    throw new StoreException(ErrorCode.UNAVAILABLE, "segment " + segmentId + " keeps closing under reads", e);
+                }
+            } catch (IOException e) {
+                throw new StoreException(ErrorCode.UNAVAILABLE, "cannot read " + SegmentFiles.path(dataDir, segmentId)
+                        + " at offset " + offset + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private LogRecord readFrom(FileChannel ch, long segmentId, long offset, boolean withPayload) throws IOException {
+        Path file = SegmentFiles.path(dataDir, segmentId);
+        ByteBuffer first = ByteBuffer.allocate(FIRST_READ);
+        int got = readFully(ch, first, offset);
+        if (got < FrameCodec.HEADER_BYTES) {
+            throw new CorruptLogException(file, offset, "frame header is cut short (" + got + " bytes)");
+        }
+        byte[] buf = first.array();
+        int length = FrameCodec.readInt(buf, 0);
+        int crc = FrameCodec.readInt(buf, 4);
+        if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES) {
+            throw new CorruptLogException(file, offset, "frame length " + length + " is out of range");
+        }
+        int total = FrameCodec.HEADER_BYTES + length;
+        if (total > got) {
+            ByteBuffer whole = ByteBuffer.allocate(total);
+            whole.put(buf, 0, got);
+            int more = readFully(ch, whole, offset + got);
+            if (got + more < total) {
+                throw new CorruptLogException(file, offset, "frame body is cut short");
+            }
+            buf = whole.array();
+        }
+        if (!FrameCodec.crcMatches(buf, FrameCodec.HEADER_BYTES, length, crc)) {
+            throw new CorruptLogException(file, offset, "frame checksum mismatch");
+        }
+        LogRecord r = new LogRecord();
+        try {
+            FrameCodec.decodeBody(buf, FrameCodec.HEADER_BYTES, length, r, withPayload);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptLogException(file, offset, e.getMessage());
+        }
+        return r;
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
+        int total = 0;
+        while (into.hasRemaining()) {
+            int n = ch.read(into, position + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private FileChannel channel(long segmentId) {
+        synchronized (open) {
+            if (closed) {
+                throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
+            }
+            FileChannel ch = open.get(segmentId);
+            if (ch != null && ch.isOpen()) {
+                return ch;
+            }
+        }
+        Path file = SegmentFiles.path(dataDir, segmentId);
+        FileChannel fresh;
+        try {
+            fresh = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new StoreException(ErrorCode.NOT_FOUND, "segment file " + file + " is missing", e);
+        } catch (IOException e) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "cannot open " + file + ": " + e.getMessage(), e);
+        }
+        synchronized (open) {
+            FileChannel raced = open.get(segmentId);
+            if (raced != null && raced.isOpen() || closed) {
+                closeQuietly(fresh);
+                if (closed) {
+                    throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
+                }
+                return raced;
+            }
+            open.put(segmentId, fresh);
+            Iterator<Map.Entry<Long, FileChannel>> it = open.entrySet().iterator();
+            while (open.size() > maxOpenFiles && it.hasNext()) {
+                Map.Entry<Long, FileChannel> eldest = it.next();
+                if (eldest.getKey() != segmentId) {
+                    closeQuietly(eldest.getValue());
+                    it.remove();
+                }
+            }
+            return fresh;
+        }
+    }
+
+    /** Closes the cached channel of a segment, e.g. before compaction replaces the file. */
+    void forget(long segmentId) {
+        synchronized (open) {
+            FileChannel ch = open.remove(segmentId);
+            if (ch != null) {
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    int openFiles() {
+        synchronized (open) {
+            return open.size();
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // A read-only channel has nothing to flush; failing to close it loses nothing.
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (open) {
+            closed = true;
+            open.values().forEach(SegmentReader::closeQuietly);
+            open.clear();
+        }
+    }
+}

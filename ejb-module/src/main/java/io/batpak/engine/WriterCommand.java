@@ -1,0 +1,71 @@
+package io.batpak.engine;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** A request to the writer thread. Each is answered exactly once through its future. */
+abstract sealed class WriterCommand permits WriterCommand.Append, WriterCommand.Sync, WriterCommand.Checkpoint,
+        WriterCommand.Close {
+
+    abstract void fail(Throwable t);
+
+    /** One single append ({@code atomic} false, one item) or an atomic batch. */
+    static final class Append extends WriterCommand {
+        final List<AppendRequest> items;
+        final boolean atomic;
+        /** Caller-assigned ids, timestamps and idempotency fingerprints, one per item. */
+        final long[] idHi;
+        final long[] idLo;
+        final long[] timestampUs;
+        final long[] fingerprint;
+        /** BLAKE3-256 of each payload, computed on the caller's thread. */
+        final byte[][] payloadDigests;
+        final CompletableFuture<List<AppendReceipt>> future = new CompletableFuture<>();
+
+        Append(List<AppendRequest> items, boolean atomic, long[] idHi, long[] idLo, long[] timestampUs, long[] fingerprint,
+               byte[][] payloadDigests) {
+            this.payloadDigests = payloadDigests;
+            this.items = items;
+            this.atomic = atomic;
+            this.idHi = idHi;
+            this.idLo = idLo;
+            this.timestampUs = timestampUs;
+            this.fingerprint = fingerprint;
+        }
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
+    /** Force everything written so far to disk. */
+    static final class Sync extends WriterCommand {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
+    /** Write an index checkpoint now. */
+    static final class Checkpoint extends WriterCommand {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
+    /** Drain, fsync, checkpoint and stop. */
+    static final class Close extends WriterCommand {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+}
