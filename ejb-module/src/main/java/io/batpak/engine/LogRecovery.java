@@ -42,6 +42,10 @@ final class LogRecovery {
     /** Scans from {@code startSegment} at {@code startOffset} (0 means from the segment's first frame). */
     End scan(long startSegment, long startOffset) {
         List<Long> ids = SegmentFiles.list(dataDir);
+        if (startSegment > 0 && !ids.contains(startSegment)) {
+            throw new CorruptLogException(SegmentFiles.path(dataDir, startSegment), startOffset,
+                    "the checkpoint covers a segment that does not exist");
+        }
         long bytes = 0;
         long lastId = 0;
         long lastLength = 0;
@@ -96,6 +100,10 @@ final class LogRecovery {
             if (header.segmentId() != id) {
                 throw new CorruptLogException(file, SegmentHeader.SEGMENT_ID_OFFSET,
                         "header names segment " + header.segmentId() + " but the file name says " + id);
+            }
+            if (from > size) {
+                throw new CorruptLogException(file, from, "the checkpoint covers up to offset " + from
+                        + " but the segment holds only " + size + " bytes");
             }
             return scanFrames(ch, file, id, from, size, last);
         } catch (IOException e) {

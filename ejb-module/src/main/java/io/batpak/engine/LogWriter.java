@@ -168,6 +168,8 @@ final class LogWriter implements Runnable {
 
     @Override
     public void run() {
+        // Pooled (managed) threads get their name back when the loop ends.
+        String previousName = Thread.currentThread().getName();
         Thread.currentThread().setName("batpak-writer");
         List<WriterCommand> group = new ArrayList<>();
         boolean closing = false;
@@ -198,6 +200,7 @@ final class LogWriter implements Runnable {
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "closing segment " + segment.file() + " failed", e);
             }
+            Thread.currentThread().setName(previousName);
         }
     }
 
@@ -609,10 +612,19 @@ final class LogWriter implements Runnable {
 
     private boolean writeCheckpoint() {
         try {
+            // A checkpoint must never cover bytes that a power loss could still take away.
+            if (dirty) {
+                force();
+            }
             CheckpointFile.write(dataDir, index, clock, segment.id, segment.size());
             eventsSinceCheckpoint = 0;
             return true;
         } catch (IOException | RuntimeException e) {
+            if (dirty) {
+                // The force itself failed: the log's state is unknown.
+                markFailed(e);
+                return false;
+            }
             // A checkpoint is only a cache: the log is intact, so keep serving writes.
             LOG.log(Level.WARNING, "writing the index checkpoint failed; the next start will scan more of the log", e);
             return true;

@@ -351,6 +351,25 @@ class EventStoreTest {
         }
     }
 
+    @Test
+    void checkpointBeyondTheEndOfTheLogIsDiscarded() throws Exception {
+        EventStore s = open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER));
+        for (int i = 0; i < 20; i++) {
+            s.append(at("e"), MOVED, bytes("x" + i));
+        }
+        s.close();
+        // Simulate a power loss that kept the checkpoint but not the log's last bytes.
+        Path seg = SegmentFiles.path(dir, 1);
+        long size = Files.size(seg);
+        try (var ch = java.nio.channels.FileChannel.open(seg, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size - 10);
+        }
+        EventStore again = open();
+        assertEquals(19, again.globalSequence(), "the index is rebuilt from the log, not trusted from the checkpoint");
+        assertTrue(again.verify("e").valid());
+        assertEquals(20, again.append(at("e"), MOVED, bytes("next")).globalSequence());
+    }
+
     static void copyTree(Path from, Path to) throws java.io.IOException {
         try (var paths = Files.walk(from)) {
             for (Path p : (Iterable<Path>) paths::iterator) {
