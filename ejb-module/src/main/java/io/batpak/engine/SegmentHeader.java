@@ -66,7 +66,7 @@ record SegmentHeader(int version, int flags, long segmentId, long createdUs) {
         crc.update(raw, 0, CRC_OFFSET);
         int stored = h.getInt(CRC_OFFSET);
         if (stored != (int) crc.getValue()) {
-            throw new CorruptLogException(file, CRC_OFFSET, "segment header checksum mismatch");
+            throw new CorruptLogException(file, 0, "segment header checksum mismatch");
         }
         int version = Short.toUnsignedInt(h.getShort(VERSION_OFFSET));
         if (version != FORMAT_VERSION) {
