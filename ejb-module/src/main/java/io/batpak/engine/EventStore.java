@@ -96,10 +96,14 @@ public final class EventStore implements AutoCloseable {
             writer.attachReader(reader);
             Executor executor = config.writerExecutor();
             if (executor == null) {
+                Thread sync = new Thread(writer.syncStage(), "batpak-sync");
+                sync.setDaemon(true);
+                sync.start();
                 Thread t = new Thread(writer, "batpak-writer");
                 t.setDaemon(false);
                 t.start();
             } else {
+                executor.execute(writer.syncStage());
                 executor.execute(writer);
             }
             return new EventStore(config, index, reader, writer, lock);

@@ -22,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  * updated and published and every caller of the group is answered. An atomic batch is validated
  * as a whole and written contiguously in one segment, so it commits or fails as a unit.
  *
+ * <p>With {@link SyncMode#EVERY_COMMIT} the fsync is pipelined: the writer thread writes a group,
+ * stages it in the index (invisible to readers) and hands it to the sync stage, a second loop that
+ * forces the segment, then publishes the group and answers its callers, while the writer already
+ * prepares the next group. Groups are forced, published and answered strictly in order, so no
+ * caller is answered and no reader sees an event before it is durable.
+ *
  * <p>After any write or fsync failure the writer stops accepting appends (every later append fails
  * with {@link ErrorCode#UNAVAILABLE}) until the store is reopened: it never writes on after an
  * unknown disk state. All fields are confined to the writer thread except the queue, the
@@ -57,6 +63,13 @@ final class LogWriter implements Runnable {
     private long lastForceNanos = System.nanoTime();
     private boolean dirty;
 
+    /** Written groups waiting for their fsync (EVERY_COMMIT only), and the stage that forces them. */
+    private final BlockingQueue<SyncBatch> syncQueue = new ArrayBlockingQueue<>(256);
+    private final Object syncProgress = new Object();
+    private long groupsHandedOff;
+    private long groupsSynced;
+    private static final SyncBatch STOP = new SyncBatch(null, -1, List.of(), List.of());
+
     private volatile Throwable failure;
     private volatile boolean terminated;
     private volatile long groupCommits;
@@ -65,6 +78,11 @@ final class LogWriter implements Runnable {
     private volatile long fsyncNanosMax;
     private volatile long bytesOnDisk;
     private volatile int segmentCount;
+
+    /** A written group waiting for its fsync: where it ends in the index and whom to answer after. */
+    private record SyncBatch(ActiveSegment segment, int indexCount, List<Completion> completions,
+                             List<WriterCommand.Sync> syncs) {
+    }
 
     /** A caller to answer once the group is durable. */
     private record Completion(CompletableFuture<List<AppendReceipt>> future, List<AppendReceipt> receipts) {
@@ -195,6 +213,7 @@ final class LogWriter implements Runnable {
         } finally {
             terminated = true;
             failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
+            stopSyncStage();
             try {
                 segment.close();
             } catch (IOException e) {
@@ -202,6 +221,16 @@ final class LogWriter implements Runnable {
             }
             Thread.currentThread().setName(previousName);
         }
+    }
+
+    private void stopSyncStage() {
+        groupsHandedOff++;
+        try {
+            syncQueue.put(STOP);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        awaitSyncStage();
     }
 
     private WriterCommand nextCommand() throws InterruptedException {
@@ -244,8 +273,8 @@ final class LogWriter implements Runnable {
     /** Commits one group; returns true if it held a close command. */
     private boolean processGroup(List<WriterCommand> group) {
         boolean closing = false;
-        boolean forceWanted = false;
         boolean checkpointWanted = false;
+        List<WriterCommand.Sync> syncs = new ArrayList<>();
         List<WriterCommand> after = new ArrayList<>();
         beginGroup();
         for (WriterCommand c : group) {
@@ -255,33 +284,34 @@ final class LogWriter implements Runnable {
             }
             if (c instanceof WriterCommand.Append a) {
                 stage(a);
-            } else if (c instanceof WriterCommand.Sync) {
-                forceWanted = true;
-                after.add(c);
+            } else if (c instanceof WriterCommand.Sync sync) {
+                syncs.add(sync);
             } else if (c instanceof WriterCommand.Checkpoint) {
                 checkpointWanted = true;
                 after.add(c);
             } else if (c instanceof WriterCommand.Close) {
                 closing = true;
-                forceWanted = true;
                 checkpointWanted = true;
                 after.add(c);
             }
         }
-        boolean ok = failure == null && commitGroup(forceWanted);
+        commitGroup(syncs, closing);
+        boolean ok = failure == null;
         if (ok && (checkpointWanted || config.checkpointIntervalEvents() > 0
                 && eventsSinceCheckpoint >= config.checkpointIntervalEvents())) {
-            ok = writeCheckpoint();
+            awaitSyncStage();
+            ok = failure == null && writeCheckpoint();
+        }
+        if (closing) {
+            awaitSyncStage();
         }
         for (WriterCommand c : after) {
-            if (!ok && !(c instanceof WriterCommand.Close)) {
-                c.fail(unavailable());
-            } else if (c instanceof WriterCommand.Sync s) {
-                s.future.complete(null);
-            } else if (c instanceof WriterCommand.Checkpoint k) {
-                k.future.complete(null);
-            } else if (c instanceof WriterCommand.Close k) {
+            if (c instanceof WriterCommand.Close k) {
                 // Closing succeeds even after a failure: what was acknowledged is on disk.
+                k.future.complete(null);
+            } else if (!ok) {
+                c.fail(unavailable());
+            } else if (c instanceof WriterCommand.Checkpoint k) {
                 k.future.complete(null);
             }
         }
@@ -511,6 +541,7 @@ final class LogWriter implements Runnable {
             return;
         }
         flush(cmdStart);
+        awaitSyncStage();
         force();
         long sealedSize = segment.size();
         segment.close();
@@ -541,19 +572,17 @@ final class LogWriter implements Runnable {
         dirty = true;
     }
 
-    /** Writes, forces (per sync mode), publishes and answers the group. Returns false if the disk failed. */
-    private boolean commitGroup(boolean forceWanted) {
+    /**
+     * Writes the group and stages it in the index, then makes it durable per the sync mode: hands it
+     * to the sync stage (EVERY_COMMIT), or forces here if due and publishes and answers at once.
+     */
+    private void commitGroup(List<WriterCommand.Sync> syncs, boolean closing) {
+        boolean forceWanted = closing || !syncs.isEmpty();
         try {
             if (failure != null) {
                 throw new IOException("writer failed while staging this group", failure);
             }
             flush(buffer.size());
-            boolean wrote = !staged.isEmpty();
-            if (forceWanted || wrote && config.syncMode() == SyncMode.EVERY_COMMIT
-                    || config.syncMode() == SyncMode.INTERVAL && dirty
-                    && System.nanoTime() - lastForceNanos >= config.syncIntervalMs() * 1_000_000L) {
-                force();
-            }
         } catch (IOException | RuntimeException e) {
             markFailed(e);
             undoPartialWrite();
@@ -562,7 +591,8 @@ final class LogWriter implements Runnable {
             for (Completion c : completions) {
                 c.future().completeExceptionally(f);
             }
-            return false;
+            syncs.forEach(sync -> sync.fail(f));
+            return;
         }
         for (Staged s : staged) {
             EntityState e = s.entity.state;
@@ -577,14 +607,105 @@ final class LogWriter implements Runnable {
                 index.putIdempotency(s.idempotencyKey, new IdempotencyRecord(idx, s.fingerprintHi, s.fingerprintLo));
             }
         }
-        index.publish();
         eventsSinceCheckpoint += staged.size();
         groupCommits++;
         publishSizes();
-        for (Completion c : completions) {
+        if (config.syncMode() == SyncMode.EVERY_COMMIT) {
+            if (!completions.isEmpty() || forceWanted) {
+                handOff(new SyncBatch(segment, index.stagedCount(), List.copyOf(completions), List.copyOf(syncs)));
+            }
+            return;
+        }
+        try {
+            if (forceWanted || config.syncMode() == SyncMode.INTERVAL && dirty
+                    && System.nanoTime() - lastForceNanos >= config.syncIntervalMs() * 1_000_000L) {
+                force();
+            }
+        } catch (IOException e) {
+            markFailed(e);
+        }
+        answer(new SyncBatch(segment, index.stagedCount(), completions, syncs));
+    }
+
+    /** Publishes a durable group and answers its callers, or fails them if the writer failed. */
+    private void answer(SyncBatch b) {
+        if (failure != null) {
+            StoreException f = unavailable();
+            b.completions().forEach(c -> c.future().completeExceptionally(f));
+            b.syncs().forEach(sync -> sync.fail(f));
+            return;
+        }
+        index.publishUpTo(b.indexCount());
+        for (Completion c : b.completions()) {
             c.future().complete(c.receipts());
         }
-        return true;
+        b.syncs().forEach(sync -> sync.future.complete(null));
+    }
+
+    private void handOff(SyncBatch batch) {
+        groupsHandedOff++;
+        try {
+            syncQueue.put(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            markFailed(e);
+            answer(batch);
+        }
+    }
+
+    /** Waits until the sync stage has forced and answered every group handed to it (writer thread). */
+    private void awaitSyncStage() {
+        synchronized (syncProgress) {
+            while (groupsSynced < groupsHandedOff) {
+                try {
+                    syncProgress.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    markFailed(e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The sync stage: forces the segment once for every group queued since its last force, then
+     * publishes and answers those groups in order. Runs on its own thread until the writer stops it.
+     */
+    Runnable syncStage() {
+        return () -> {
+            List<SyncBatch> batches = new ArrayList<>();
+            while (true) {
+                try {
+                    batches.add(syncQueue.take());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    markFailed(e);
+                    return;
+                }
+                syncQueue.drainTo(batches);
+                boolean stop = batches.remove(STOP);
+                if (!batches.isEmpty() && failure == null) {
+                    try {
+                        // Rotation waits for this stage before switching segments, so all batches share one.
+                        timedForce(batches.get(batches.size() - 1).segment());
+                    } catch (IOException | RuntimeException e) {
+                        markFailed(e);
+                    }
+                }
+                for (SyncBatch b : batches) {
+                    answer(b);
+                }
+                synchronized (syncProgress) {
+                    groupsSynced += batches.size() + (stop ? 1 : 0);
+                    syncProgress.notifyAll();
+                }
+                batches.clear();
+                if (stop) {
+                    return;
+                }
+            }
+        };
     }
 
     private void undoPartialWrite() {
@@ -598,16 +719,23 @@ final class LogWriter implements Runnable {
     }
 
     private void force() throws IOException {
-        long t0 = System.nanoTime();
-        segment.force();
-        long took = System.nanoTime() - t0;
-        fsyncs++;
-        fsyncNanosTotal += took;
-        if (took > fsyncNanosMax) {
-            fsyncNanosMax = took;
-        }
+        timedForce(segment);
         lastForceNanos = System.nanoTime();
         dirty = false;
+    }
+
+    /** Forces a segment and records the latency; called by the writer and by the sync stage. */
+    private void timedForce(ActiveSegment target) throws IOException {
+        long t0 = System.nanoTime();
+        target.force();
+        long took = System.nanoTime() - t0;
+        synchronized (syncProgress) {
+            fsyncs++;
+            fsyncNanosTotal += took;
+            if (took > fsyncNanosMax) {
+                fsyncNanosMax = took;
+            }
+        }
     }
 
     private boolean writeCheckpoint() {

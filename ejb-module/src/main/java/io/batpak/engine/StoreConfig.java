@@ -9,8 +9,9 @@ import java.util.function.LongSupplier;
  * Every tuning knob of a store, validated on construction. Immutable; start from
  * {@link #defaults(Path)} and change with the {@code with*} methods.
  *
- * @param writerExecutor runs the single writer loop (a long-running task); {@code null} means the
- *        engine starts its own platform thread. Application servers pass a managed executor.
+ * @param writerExecutor runs the store's two long-running loops (the writer and its fsync stage);
+ *        {@code null} means the engine starts its own platform threads. Application servers pass
+ *        a managed executor, which must be able to run both at once.
  * @param wallClockMs the wall clock in Unix milliseconds (injectable for tests)
  */
 public record StoreConfig(Path dataDir, SyncMode syncMode, long syncIntervalMs, long segmentMaxBytes,

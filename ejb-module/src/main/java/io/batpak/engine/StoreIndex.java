@@ -146,6 +146,14 @@ final class StoreIndex {
         published = staged;
     }
 
+    /**
+     * Makes the first {@code count} staged events visible (the sync stage publishes a group once it
+     * is durable, while the writer may already have staged the next ones).
+     */
+    void publishUpTo(int count) {
+        published = count;
+    }
+
     private static IntList listFor(AtomicReferenceArray<IntList> lists, int slot) {
         IntList l = lists.get(slot);
         if (l == null) {

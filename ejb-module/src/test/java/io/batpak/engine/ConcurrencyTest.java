@@ -41,9 +41,17 @@ class ConcurrencyTest {
     }
 
     @Test
-    void appendersAndReadersKeepEveryInvariant() throws Exception {
-        StoreConfig config = StoreConfig.defaults(dir).withSyncMode(SyncMode.INTERVAL).withSyncIntervalMs(2)
-                .withWriterQueueCapacity(64);
+    void pipelinedFsyncKeepsEveryInvariant() throws Exception {
+        run(StoreConfig.defaults(dir.resolve("every-commit")).withWriterQueueCapacity(64));
+    }
+
+    @Test
+    void intervalSyncKeepsEveryInvariant() throws Exception {
+        run(StoreConfig.defaults(dir.resolve("interval")).withSyncMode(SyncMode.INTERVAL).withSyncIntervalMs(2)
+                .withWriterQueueCapacity(64));
+    }
+
+    private void run(StoreConfig config) throws Exception {
         Map<Long, Integer> batchHalvesSeen = new ConcurrentHashMap<>();
         AtomicReference<Throwable> readerFailure = new AtomicReference<>();
         long committed;
@@ -139,7 +147,7 @@ class ConcurrencyTest {
             assertEquals(expected, committed, "every acknowledged append is counted exactly once");
             checkInvariants(s, committed);
         }
-        try (EventStore again = EventStore.open(StoreConfig.defaults(dir))) {
+        try (EventStore again = EventStore.open(StoreConfig.defaults(config.dataDir()))) {
             assertEquals(committed, again.globalSequence(), "close + reopen keeps every event");
             checkInvariants(again, committed);
         }

@@ -300,13 +300,13 @@ class EventStoreTest {
 
     @Test
     void writerRunsOnTheGivenExecutor() throws Exception {
-        ExecutorService ex = Executors.newSingleThreadExecutor();
+        ExecutorService ex = Executors.newFixedThreadPool(2);
         try {
             EventStore s = open(StoreConfig.defaults(dir).withWriterExecutor(ex));
             s.append(at("e"), MOVED, bytes("x"));
             s.close();
             ex.shutdown();
-            assertTrue(ex.awaitTermination(5, TimeUnit.SECONDS), "the writer loop ends when the store closes");
+            assertTrue(ex.awaitTermination(5, TimeUnit.SECONDS), "the writer and sync loops end when the store closes");
         } finally {
             ex.shutdownNow();
         }
