@@ -8,15 +8,23 @@ import io.batpak.engine.StoreConfig;
 import io.batpak.engine.SyncMode;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * (d) Heap bytes per indexed event: builds a store of 1,000,000 events (10,000 entities, 16
- * scopes, 8 kinds), then measures the retained heap of an empty store and of the reopened
- * 1M-event store after repeated GCs. Run: {@code java -cp benchmarks/target/benchmarks.jar
- * io.batpak.bench.IndexHeapMeasure}.
+ * (d) Heap bytes per indexed event. Builds a store of N events (default 1,000,000; 200-byte
+ * payloads, 10,000 entities, 16 scopes, 8 kinds), then measures the heap retained by an opened
+ * store after repeated full GCs (min of several MemoryMXBean readings): an empty store (the
+ * baseline), the N-event store opened from its checkpoint, and the N-event store opened by a full
+ * scan (checkpoint deleted). Per-event figure = (full - empty) / N. Also prints a breakdown of the
+ * index's own arrays, read by reflection (diagnostic only; relies on engine field names).
+ *
+ * <p>Run: {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar io.batpak.bench.IndexHeapMeasure}
  */
 public final class IndexHeapMeasure {
     private IndexHeapMeasure() {
@@ -24,7 +32,7 @@ public final class IndexHeapMeasure {
 
     private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
         long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             System.gc();
             Thread.sleep(100);
             used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
@@ -38,33 +46,131 @@ public final class IndexHeapMeasure {
         Path dir = BenchFiles.tempDir("heap");
         Path emptyDir = BenchFiles.tempDir("heap-empty");
         try {
+            Coordinate[] coordinates = new Coordinate[10_000];
+            for (int i = 0; i < coordinates.length; i++) {
+                coordinates[i] = new Coordinate("entity-" + i, "scope-" + i % 16);
+            }
             try (EventStore s = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER))) {
                 byte[] payload = new byte[200];
                 for (int b = 0; b < events / 1000; b++) {
                     List<AppendRequest> batch = new ArrayList<>(1000);
                     for (int i = 0; i < 1000; i++) {
                         int n = b * 1000 + i;
-                        batch.add(new AppendRequest(new Coordinate("entity-" + n % 10_000, "scope-" + n % 16),
-                                EventKind.of(0xF, n % 8), payload));
+                        batch.add(new AppendRequest(coordinates[n % coordinates.length], EventKind.of(0xF, n % 8),
+                                payload));
                     }
                     s.appendBatch(batch);
                 }
             }
+            coordinates = null;
+            Path ckpt = dir.resolve("index.ckpt");
+            Path saved = dir.resolveSibling(dir.getFileName() + ".ckpt");
+            Files.copy(ckpt, saved);
+
             long before = usedAfterGc(mem);
             EventStore empty = EventStore.open(StoreConfig.defaults(emptyDir));
             long emptyStore = usedAfterGc(mem) - before;
             empty.close();
+            empty = null;
+
             long base = usedAfterGc(mem);
             EventStore full = EventStore.open(StoreConfig.defaults(dir));
-            long fullStore = usedAfterGc(mem) - base;
+            long fromCheckpoint = usedAfterGc(mem) - base;
             long count = full.globalSequence();
+            String breakdownCkpt = breakdown(full, count);
             full.close();
-            System.out.printf("empty store retained heap: %,d bytes%n", emptyStore);
-            System.out.printf("store with %,d events retained heap: %,d bytes%n", count, fullStore);
-            System.out.printf("heap bytes per indexed event: %.1f%n", (fullStore - emptyStore) / (double) count);
+            full = null;
+
+            Files.delete(ckpt);
+            base = usedAfterGc(mem);
+            full = EventStore.open(StoreConfig.defaults(dir));
+            long fromScan = usedAfterGc(mem) - base;
+            String breakdownScan = breakdown(full, count);
+            full.close();
+            full = null;
+            Files.deleteIfExists(saved);
+
+            System.out.printf("JVM: %s %s, max heap %,d MB%n", System.getProperty("java.vm.name"),
+                    System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("empty store (baseline) retained heap: %,d bytes%n", emptyStore);
+            System.out.printf("%,d events, opened from checkpoint: %,d bytes -> %.1f bytes/event%n", count,
+                    fromCheckpoint, (fromCheckpoint - emptyStore) / (double) count);
+            System.out.println(breakdownCkpt);
+            System.out.printf("%,d events, opened by full scan:     %,d bytes -> %.1f bytes/event%n", count,
+                    fromScan, (fromScan - emptyStore) / (double) count);
+            System.out.println(breakdownScan);
         } finally {
             BenchFiles.delete(dir);
             BenchFiles.delete(emptyDir);
+        }
+    }
+
+    // ---- diagnostic breakdown of StoreIndex by reflection (shallow array sizes, 16-byte headers) ----
+
+    private static Object field(Object o, String name) throws ReflectiveOperationException {
+        Field f = o.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(o);
+    }
+
+    private static long intListBytes(Object list) throws ReflectiveOperationException {
+        int[] data = (int[]) field(list, "data");
+        return 16 + 16 + 16L + 4L * data.length; // object + array header + array
+    }
+
+    private static String breakdown(EventStore store, long events) {
+        try {
+            Object index = field(store, "index");
+            Object[] chunks = (Object[]) field(index, "chunks");
+            long chunkBytes = 0;
+            int chunkCount = 0;
+            for (Object c : chunks) {
+                if (c != null) {
+                    chunkCount++;
+                    for (String col : new String[] {"idHi", "idLo", "position", "entity", "scope", "sequence", "kind"}) {
+                        Object a = field(c, col);
+                        int len = java.lang.reflect.Array.getLength(a);
+                        int elem = a instanceof long[] ? 8 : a instanceof char[] ? 2 : 4;
+                        chunkBytes += 16 + (long) elem * len;
+                    }
+                }
+            }
+            int[] idTable = (int[]) field(index, "idTable");
+            long entityLists = 0;
+            long entityUsed = 0;
+            @SuppressWarnings("unchecked")
+            Map<String, Object> entities = (Map<String, Object>) field(index, "entities");
+            for (Object e : entities.values()) {
+                Object list = field(e, "events");
+                entityLists += intListBytes(list);
+                entityUsed += 4L * (int) field(list, "size");
+            }
+            long scopeLists = 0;
+            @SuppressWarnings("unchecked")
+            Map<String, Object> scopes = (Map<String, Object>) field(index, "scopes");
+            for (Object s : scopes.values()) {
+                scopeLists += intListBytes(field(s, "events"));
+            }
+            long kindLists = 0;
+            for (String name : new String[] {"byKind", "byCategory"}) {
+                AtomicReferenceArray<?> arr = (AtomicReferenceArray<?>) field(index, name);
+                kindLists += 16 + 4L * arr.length();
+                for (int i = 0; i < arr.length(); i++) {
+                    if (arr.get(i) != null) {
+                        kindLists += intListBytes(arr.get(i));
+                    }
+                }
+            }
+            long idBytes = 16 + 4L * idTable.length;
+            double n = events;
+            return String.format("  breakdown per event: column chunks %.1f (%d chunks of %d slots), id table %.1f (%,d"
+                            + " slots), entity lists %.1f (payload %.1f), scope lists %.1f, kind+category lists %.1f;"
+                            + " sum %.1f",
+                    chunkBytes / n, chunkCount, 1 << 16, idBytes / n, idTable.length, entityLists / n, entityUsed / n,
+                    scopeLists / n, kindLists / n,
+                    (chunkBytes + idBytes + entityLists + scopeLists + kindLists) / n);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "  (breakdown unavailable: " + e + ")";
         }
     }
 }
