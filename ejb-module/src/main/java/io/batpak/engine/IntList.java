@@ -32,10 +32,6 @@ final class IntList {
         return size;
     }
 
-    int get(int i) {
-        return data[i];
-    }
-
     /** A consistent view for readers: the size first, then an array holding at least that many elements. */
     int[] snapshotArray() {
         return data;
@@ -59,9 +55,5 @@ final class IntList {
     /** Index of the first element that is at least {@code value} among the first {@code n}. */
     static int firstAtLeast(int[] d, int n, int value) {
         return firstGreater(d, n, value - 1);
-    }
-
-    long heapBytes() {
-        return 16 + 16L + 4L * data.length;
     }
 }

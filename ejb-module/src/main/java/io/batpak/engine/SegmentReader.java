@@ -136,22 +136,6 @@ final class SegmentReader implements AutoCloseable {
         }
     }
 
-    /** Closes the cached channel of a segment, e.g. before compaction replaces the file. */
-    void forget(long segmentId) {
-        synchronized (open) {
-            FileChannel ch = open.remove(segmentId);
-            if (ch != null) {
-                closeQuietly(ch);
-            }
-        }
-    }
-
-    int openFiles() {
-        synchronized (open) {
-            return open.size();
-        }
-    }
-
     private static void closeQuietly(FileChannel ch) {
         try {
             ch.close();

@@ -304,8 +304,7 @@ final class StoreIndex {
     }
 
     IdempotencyRecord idempotency(String key) {
-        IdempotencyRecord r = idempotency.get(key);
-        return r;
+        return idempotency.get(key);
     }
 
     Map<String, IdempotencyRecord> idempotencyView() {
