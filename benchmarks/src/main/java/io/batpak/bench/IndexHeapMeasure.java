@@ -124,12 +124,14 @@ public final class IndexHeapMeasure {
             Object[] chunks = (Object[]) field(index, "chunks");
             long chunkBytes = 0;
             int chunkCount = 0;
+            int slots = 0;
             for (Object c : chunks) {
                 if (c != null) {
                     chunkCount++;
                     for (String col : new String[] {"idHi", "idLo", "position", "entity", "scope", "sequence", "kind"}) {
                         Object a = field(c, col);
                         int len = java.lang.reflect.Array.getLength(a);
+                        slots = len;
                         int elem = a instanceof long[] ? 8 : a instanceof char[] ? 2 : 4;
                         chunkBytes += 16 + (long) elem * len;
                     }
@@ -166,7 +168,7 @@ public final class IndexHeapMeasure {
             return String.format("  breakdown per event: column chunks %.1f (%d chunks of %d slots), id table %.1f (%,d"
                             + " slots), entity lists %.1f (payload %.1f), scope lists %.1f, kind+category lists %.1f;"
                             + " sum %.1f",
-                    chunkBytes / n, chunkCount, 1 << 16, idBytes / n, idTable.length, entityLists / n, entityUsed / n,
+                    chunkBytes / n, chunkCount, slots, idBytes / n, idTable.length, entityLists / n, entityUsed / n,
                     scopeLists / n, kindLists / n,
                     (chunkBytes + idBytes + entityLists + scopeLists + kindLists) / n);
         } catch (ReflectiveOperationException | RuntimeException e) {

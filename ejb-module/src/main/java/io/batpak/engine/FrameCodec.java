@@ -172,6 +172,10 @@ final class FrameCodec {
         packer.writePayload(scratch16);
     }
 
+    /** msgpack's default allocates a 16 KiB char buffer per unpacker; frames hold short strings. */
+    private static final MessagePack.UnpackerConfig UNPACKER_CONFIG =
+            new MessagePack.UnpackerConfig().withStringDecoderBufferSize(256);
+
     static int readInt(byte[] b, int at) {
         return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
     }
@@ -199,7 +203,7 @@ final class FrameCodec {
         r.batchSize = 1;
         r.payload = null;
         int seen = 0;
-        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(buf, off, len)) {
+        try (MessageUnpacker u = UNPACKER_CONFIG.newUnpacker(buf, off, len)) {
             int n = u.unpackMapHeader();
             for (int i = 0; i < n; i++) {
                 String k = u.unpackString();

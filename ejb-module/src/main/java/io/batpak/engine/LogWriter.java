@@ -70,6 +70,10 @@ final class LogWriter implements Runnable {
     private long groupsSynced;
     private static final SyncBatch STOP = new SyncBatch(null, -1, List.of(), List.of());
 
+    /** True while the writer is turning a drained group into bytes; the sync stage waits for it briefly. */
+    private volatile boolean writerBusy;
+    private static final long COALESCE_NANOS = 200_000;
+
     private volatile Throwable failure;
     private volatile boolean terminated;
     private volatile long groupCommits;
@@ -200,7 +204,12 @@ final class LogWriter implements Runnable {
                 }
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP_COMMANDS - 1);
-                closing = processGroup(group);
+                writerBusy = true;
+                try {
+                    closing = processGroup(group);
+                } finally {
+                    writerBusy = false;
+                }
                 group.clear();
             }
         } catch (Throwable t) {
@@ -682,6 +691,12 @@ final class LogWriter implements Runnable {
                     Thread.currentThread().interrupt();
                     markFailed(e);
                     return;
+                }
+                // Coalesce: if the writer is mid-group, its hand-off is microseconds away, and one
+                // fsync for both groups beats two (bounded, so a slow group cannot delay this one long).
+                long waitUntil = System.nanoTime() + COALESCE_NANOS;
+                while (writerBusy && syncQueue.isEmpty() && System.nanoTime() < waitUntil) {
+                    Thread.onSpinWait();
                 }
                 syncQueue.drainTo(batches);
                 boolean stop = batches.remove(STOP);

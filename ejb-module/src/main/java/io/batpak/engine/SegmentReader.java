@@ -49,17 +49,16 @@ final class SegmentReader implements AutoCloseable {
     }
 
     private LogRecord readFrom(FileChannel ch, long segmentId, long offset, boolean withPayload) throws IOException {
-        Path file = SegmentFiles.path(dataDir, segmentId);
         ByteBuffer first = ByteBuffer.allocate(FIRST_READ);
         int got = readFully(ch, first, offset);
         if (got < FrameCodec.HEADER_BYTES) {
-            throw new CorruptLogException(file, offset, "frame header is cut short (" + got + " bytes)");
+            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame header is cut short (" + got + " bytes)");
         }
         byte[] buf = first.array();
         int length = FrameCodec.readInt(buf, 0);
         int crc = FrameCodec.readInt(buf, 4);
         if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES) {
-            throw new CorruptLogException(file, offset, "frame length " + length + " is out of range");
+            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame length " + length + " is out of range");
         }
         int total = FrameCodec.HEADER_BYTES + length;
         if (total > got) {
@@ -67,18 +66,18 @@ final class SegmentReader implements AutoCloseable {
             whole.put(buf, 0, got);
             int more = readFully(ch, whole, offset + got);
             if (got + more < total) {
-                throw new CorruptLogException(file, offset, "frame body is cut short");
+                throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame body is cut short");
             }
             buf = whole.array();
         }
         if (!FrameCodec.crcMatches(buf, FrameCodec.HEADER_BYTES, length, crc)) {
-            throw new CorruptLogException(file, offset, "frame checksum mismatch");
+            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame checksum mismatch");
         }
         LogRecord r = new LogRecord();
         try {
             FrameCodec.decodeBody(buf, FrameCodec.HEADER_BYTES, length, r, withPayload);
         } catch (IllegalArgumentException e) {
-            throw new CorruptLogException(file, offset, e.getMessage());
+            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, e.getMessage());
         }
         return r;
     }

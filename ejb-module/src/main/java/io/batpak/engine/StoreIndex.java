@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * unchecked.
  */
 final class StoreIndex {
-    static final int CHUNK_BITS = 16;
+    /** 32768 slots: a long column (256 KiB) stays under half a 1 MiB G1 region, so it is never humongous. */
+    static final int CHUNK_BITS = 15;
     static final int CHUNK_SIZE = 1 << CHUNK_BITS;
     static final int CHUNK_MASK = CHUNK_SIZE - 1;
     private static final int OFFSET_BITS = 40;
