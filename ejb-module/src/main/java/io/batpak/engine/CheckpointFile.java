@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -128,7 +127,8 @@ final class CheckpointFile {
         }
         try {
             return parse(all, index, clock);
-        } catch (IllegalStateException | BufferUnderflowException | IndexOutOfBoundsException | StoreException e) {
+        } catch (RuntimeException e) {
+            // Any parse failure (also e.g. a negative count that passed the checksum) discards the cache.
             LOG.log(Level.WARNING, "discarding checkpoint {0}: {1}; rebuilding the index from the segments",
                     file, e.getMessage());
             return null;

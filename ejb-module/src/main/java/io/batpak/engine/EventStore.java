@@ -81,6 +81,10 @@ public final class EventStore implements AutoCloseable {
                     end = new LogRecovery(dir, index, clock).scan(0, 0);
                 }
             } else {
+                // A checkpoint that failed a check may have filled part of the index (and the clock)
+                // before failing: rebuild from fresh ones, as CheckpointFile.load requires.
+                index = new StoreIndex();
+                clock = new HybridClock(config.wallClockMs());
                 end = new LogRecovery(dir, index, clock).scan(0, 0);
             }
             LOG.log(Level.INFO, "opened {0}: {1} events in {2} segments in {3} ms (checkpoint {4})", dir, index.count(),

@@ -147,9 +147,9 @@ final class LogRecovery {
                 }
             }
             if (problem != null) {
-                // Only the unacknowledged tail may be damaged: if any valid frame follows, the damage
-                // sits in acknowledged data and must be reported, not truncated away.
-                boolean tornTail = last && !validFrameFollows(in, pos + 1, size);
+                // Only the unacknowledged tail may be damaged: if a valid frame continuing the log follows,
+                // the damage sits in acknowledged data and must be reported, not truncated away.
+                boolean tornTail = last && !validFrameFollows(in, pos + 1, size, index.stagedCount() + batch.size() + 1L);
                 if (!tornTail) {
                     throw new CorruptLogException(file, pos, problem);
                 }
@@ -204,7 +204,13 @@ final class LogRecovery {
     /** Offsets of the frames of the batch being collected. */
     private long[] positions = new long[16];
 
-    private static boolean validFrameFollows(SegmentScanner in, long from, long size) throws IOException {
+    /**
+     * Whether a frame that continues the log (global sequence at least {@code minGlobal}, the one the
+     * damaged frame should have) starts after {@code from}. A CRC-valid event frame with an older
+     * sequence is not a later frame but a copy inside a torn event's opaque payload.
+     */
+    private static boolean validFrameFollows(SegmentScanner in, long from, long size, long minGlobal) throws IOException {
+        LogRecord probe = new LogRecord();
         for (long at = from; at + FrameCodec.HEADER_BYTES < size; at++) {
             int off = in.ensure(at, FrameCodec.HEADER_BYTES);
             int length = FrameCodec.readInt(in.array(), off);
@@ -214,7 +220,14 @@ final class LogRecovery {
             int crc = FrameCodec.readInt(in.array(), off + 4);
             int body = in.ensure(at + FrameCodec.HEADER_BYTES, length);
             if (FrameCodec.crcMatches(in.array(), body, length, crc)) {
-                return true;
+                try {
+                    FrameCodec.decodeBody(in.array(), body, length, probe, false);
+                } catch (IllegalArgumentException notAnEvent) {
+                    return true; // when in doubt, refuse to open rather than truncate
+                }
+                if (probe.globalSequence >= minGlobal) {
+                    return true;
+                }
             }
         }
         return false;

@@ -6,16 +6,21 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Child process for {@link KillTest}: appends durably from 4 threads until killed, printing one
- * line per acknowledged event ({@code ack <globalSequence> <eventId> <payloadHex>}) only after the
- * append returned, so every printed line is an event the store promised to keep.
+ * Child process for {@link CrashRecoveryTest}'s SIGKILL test: opens the store in {@code args[0]}
+ * (fsync on every commit, small segments so rotations and checkpoints happen while it runs) and
+ * appends from 4 threads until killed: single appends, compare-and-swap appends with retries and
+ * atomic batches. It prints {@code ready <globalSequence>} once open, then one line per
+ * acknowledged event, {@code ack <gseq> <eventId> <sequence> <entity> <payloadHex> <hashHex>},
+ * only after the append returned: every complete line is an event the store promised to keep.
  */
 public final class CrashWriterMain {
     private CrashWriterMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        EventStore store = EventStore.open(StoreConfig.defaults(Path.of(args[0])));
+        StoreConfig config = StoreConfig.defaults(Path.of(args[0])).withSegmentMaxBytes(64 * 1024)
+                .withCheckpointIntervalEvents(300);
+        EventStore store = EventStore.open(config);
         System.out.println("ready " + store.globalSequence());
         System.out.flush();
         List<Thread> threads = new ArrayList<>();
@@ -24,21 +29,54 @@ public final class CrashWriterMain {
             Thread w = new Thread(() -> {
                 ThreadLocalRandom r = ThreadLocalRandom.current();
                 for (int i = 0; ; i++) {
-                    byte[] payload = new byte[16 + r.nextInt(300)];
+                    String entity = "k" + r.nextInt(20);
+                    byte[] payload = new byte[r.nextInt(400)];
                     r.nextBytes(payload);
-                    AppendReceipt a;
-                    if (i % 5 == 4) {
-                        a = store.appendBatch(List.of(
-                                new AppendRequest(new Coordinate("k" + r.nextInt(20), "s"), EventKind.of(0xF, 2), payload),
-                                new AppendRequest(new Coordinate("k" + r.nextInt(20), "s"), EventKind.of(0xF, 2), payload))).get(1);
-                    } else {
-                        a = store.append(new Coordinate("k" + r.nextInt(20), "s" + thread), EventKind.of(0xF, 1), payload);
+                    List<AppendReceipt> receipts;
+                    List<byte[]> payloads = new ArrayList<>();
+                    switch (i % 4) {
+                        case 0, 1 -> {
+                            receipts = List.of(store.append(new Coordinate(entity, "s" + thread), EventKind.of(0xF, 1), payload));
+                            payloads.add(payload);
+                        }
+                        case 2 -> {
+                            receipts = null;
+                            while (receipts == null) {
+                                long last = store.lastSequence(entity);
+                                try {
+                                    receipts = List.of(store.append(new AppendRequest(new Coordinate(entity, "cas"),
+                                            EventKind.of(0xF, 2), payload, AppendOptions.NONE.withExpectedSequence(last))));
+                                } catch (SequenceMismatchException lost) {
+                                    // another thread won: read the new last sequence and retry
+                                }
+                            }
+                            payloads.add(payload);
+                        }
+                        default -> {
+                            List<AppendRequest> batch = new ArrayList<>();
+                            int n = 2 + r.nextInt(3);
+                            for (int b = 0; b < n; b++) {
+                                byte[] p = new byte[r.nextInt(200)];
+                                r.nextBytes(p);
+                                payloads.add(p);
+                                batch.add(new AppendRequest(new Coordinate("k" + r.nextInt(20), "batch"), EventKind.of(0xF, 3), p));
+                            }
+                            receipts = store.appendBatch(batch);
+                        }
+                    }
+                    StringBuilder out = new StringBuilder();
+                    for (int k = 0; k < receipts.size(); k++) {
+                        AppendReceipt a = receipts.get(k);
+                        out.append("ack ").append(a.globalSequence()).append(' ').append(a.eventId()).append(' ')
+                                .append(a.sequence()).append(' ').append(a.coordinate().entity()).append(' ')
+                                .append(Hex.encode(payloads.get(k))).append(' ').append(a.hashHex()).append('\n');
                     }
                     synchronized (System.out) {
-                        System.out.println("ack " + a.globalSequence() + " " + a.eventId() + " " + Hex.encode(payload));
+                        System.out.print(out);
+                        System.out.flush();
                     }
                 }
-            });
+            }, "crash-writer-" + t);
             w.start();
             threads.add(w);
         }
