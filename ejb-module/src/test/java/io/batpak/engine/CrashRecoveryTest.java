@@ -233,6 +233,18 @@ class CrashRecoveryTest {
      * retry of the keyed single behaves as its survival demands, and a full rescan (checkpoint deleted)
      * accepts what was appended after the truncation point.
      */
+    /** Reopens a cut copy: it must hold exactly the {@code n} complete events and accept the next append. */
+    private static void assertReopensAsTornTail(Path dir, StoreConfig config, List<Acked> acked, int n, String where,
+                                                String lookAt) throws IOException {
+        try (EventStore s = EventStore.open(config)) {
+            assertHoldsExactly(s, acked, n, where);
+        } catch (CorruptLogException e) {
+            throw new AssertionError(where + ": a torn tail was reported as corruption — see " + lookAt + ": "
+                    + e.getMessage(), e);
+        }
+        assertAppendsContinue(dir, config, acked, n, where);
+    }
+
     private static void assertAppendsContinue(Path dir, StoreConfig config, List<Acked> acked, int n, String where)
             throws IOException {
         AppendReceipt next;
@@ -311,13 +323,7 @@ class CrashRecoveryTest {
             String where = "after cutting segment 000001.fbat at byte " + cut + " of " + end + " (frames of the last"
                     + " events start at " + locs.subList(locs.size() - 4, locs.size()).stream()
                     .map(l -> l.frame().start()).toList() + ")";
-            try (EventStore s = EventStore.open(config)) {
-                assertHoldsExactly(s, acked, n, where);
-            } catch (CorruptLogException e) {
-                throw new AssertionError(where + ": a torn tail was reported as corruption — see LogRecovery.scanFrames"
-                        + " / validFrameFollows: " + e.getMessage(), e);
-            }
-            assertAppendsContinue(dir, config, acked, n, where);
+            assertReopensAsTornTail(dir, config, acked, n, where, "LogRecovery.scanFrames / validFrameFollows");
         }
     }
 
@@ -355,13 +361,7 @@ class CrashRecoveryTest {
             TestFiles.truncate(SegmentFiles.path(dir, last), cut);
             int n = survivors(acked, locs, last, cut);
             String where = "after cutting the last segment " + name + " at byte " + cut + " of " + end;
-            try (EventStore s = EventStore.open(config)) {
-                assertHoldsExactly(s, acked, n, where);
-            } catch (CorruptLogException e) {
-                throw new AssertionError(where + ": a torn tail was reported as corruption — see LogRecovery.scanSegment"
-                        + " / scanFrames: " + e.getMessage(), e);
-            }
-            assertAppendsContinue(dir, config, acked, n, where);
+            assertReopensAsTornTail(dir, config, acked, n, where, "LogRecovery.scanSegment / scanFrames");
         }
     }
 
