@@ -1,0 +1,85 @@
+package io.batpak.ee;
+
+import io.batpak.engine.StoreConfig;
+import io.batpak.engine.SyncMode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Every tuning knob of the store, read once from MicroProfile Config. Defaults live in the
+ * {@code config} module's {@code META-INF/microprofile-config.properties} and are documented key by
+ * key in {@code config/README.md}; the values here repeat them so the bean also works without that
+ * file. Immutable after injection; thread-safe.
+ */
+@ApplicationScoped
+public class BatpakSettings {
+    @Inject
+    @ConfigProperty(name = "batpak.data-dir", defaultValue = "./batpak-data")
+    String dataDir;
+    @Inject
+    @ConfigProperty(name = "batpak.sync-mode", defaultValue = "every-commit")
+    String syncMode;
+    @Inject
+    @ConfigProperty(name = "batpak.sync-interval-ms", defaultValue = "100")
+    long syncIntervalMs;
+    @Inject
+    @ConfigProperty(name = "batpak.segment-max-bytes", defaultValue = "268435456")
+    long segmentMaxBytes;
+    @Inject
+    @ConfigProperty(name = "batpak.writer-queue-capacity", defaultValue = "4096")
+    int writerQueueCapacity;
+    @Inject
+    @ConfigProperty(name = "batpak.max-event-payload-bytes", defaultValue = "1048576")
+    int maxEventPayloadBytes;
+    @Inject
+    @ConfigProperty(name = "batpak.max-request-body-bytes", defaultValue = "16777216")
+    long maxRequestBodyBytes;
+    @Inject
+    @ConfigProperty(name = "batpak.checkpoint-interval-events", defaultValue = "1000000")
+    long checkpointIntervalEvents;
+    @Inject
+    @ConfigProperty(name = "batpak.reader-open-files", defaultValue = "64")
+    int readerOpenFiles;
+    @Inject
+    @ConfigProperty(name = "batpak.health.min-free-disk-bytes", defaultValue = "67108864")
+    long minFreeDiskBytes;
+    @Inject
+    @ConfigProperty(name = "batpak.subscriber-buffer", defaultValue = "1024")
+    int subscriberBuffer;
+
+    /** The engine configuration these settings describe, with the writer on {@code writerExecutor}. */
+    public StoreConfig storeConfig(Executor writerExecutor) {
+        return StoreConfig.defaults(dataDirectory())
+                .withSyncMode(SyncMode.parse(syncMode))
+                .withSyncIntervalMs(syncIntervalMs)
+                .withSegmentMaxBytes(segmentMaxBytes)
+                .withWriterQueueCapacity(writerQueueCapacity)
+                .withMaxPayloadBytes(maxEventPayloadBytes)
+                .withCheckpointIntervalEvents(checkpointIntervalEvents)
+                .withReaderOpenFiles(readerOpenFiles)
+                .withWriterExecutor(writerExecutor);
+    }
+
+    public Path dataDirectory() {
+        return Path.of(dataDir).toAbsolutePath().normalize();
+    }
+
+    public int maxEventPayloadBytes() {
+        return maxEventPayloadBytes;
+    }
+
+    public long maxRequestBodyBytes() {
+        return maxRequestBodyBytes;
+    }
+
+    public long minFreeDiskBytes() {
+        return minFreeDiskBytes;
+    }
+
+    public int subscriberBuffer() {
+        return subscriberBuffer;
+    }
+}

@@ -1,0 +1,81 @@
+package io.batpak.ee;
+
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.AppendRequest;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.EventStore;
+import io.batpak.engine.StoreException;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedExecutors;
+import jakarta.enterprise.concurrent.ManagedTask;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * The application's one event store, opened when the application starts and closed (queued appends
+ * drained, fsynced, checkpointed) when it stops. Its writer and fsync loops run as long-running
+ * tasks on the container's {@link ManagedExecutorService}, so no unmanaged thread is started.
+ *
+ * <p>Every append made through this bean passes the application's gates first ({@link GateChain});
+ * a denial throws {@link DeniedException} and stores nothing. Reads go straight to the engine
+ * ({@link #engine()}). Thread-safe.
+ */
+@ApplicationScoped
+public class BatpakStore {
+    private static final Logger LOG = System.getLogger(BatpakStore.class.getName());
+
+    @Resource
+    ManagedExecutorService executor;
+    @Inject
+    BatpakSettings settings;
+
+    private volatile EventStore store;
+
+    @PostConstruct
+    void open() {
+        Executor longRunning = task -> executor.execute(
+                ManagedExecutors.managedTask(task, Map.of(ManagedTask.LONGRUNNING_HINT, "true"), null));
+        store = EventStore.open(settings.storeConfig(longRunning));
+        LOG.log(Level.INFO, "batpak store open in {0}: {1} events", settings.dataDirectory(), store.globalSequence());
+    }
+
+    @PreDestroy
+    void close() {
+        EventStore s = store;
+        if (s != null) {
+            s.close();
+            LOG.log(Level.INFO, "batpak store closed: {0}", settings.dataDirectory());
+        }
+    }
+
+    /** The engine, for reads and for callers that manage gates themselves. */
+    public EventStore engine() {
+        EventStore s = store;
+        if (s == null) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "the store is not open");
+        }
+        return s;
+    }
+
+    /** Appends one event after the gates pass; durable under the configured sync mode on return. */
+    public AppendReceipt append(AppendRequest request) {
+        return engine().append(request);
+    }
+
+    /** Appends an atomic batch after the gates pass for every event of it. */
+    public List<AppendReceipt> appendBatch(List<AppendRequest> requests) {
+        return engine().appendBatch(requests);
+    }
+
+    public BatpakSettings settings() {
+        return settings;
+    }
+}

@@ -1,0 +1,76 @@
+package io.batpak.ee;
+
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.Hex;
+import io.batpak.engine.StoredEvent;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import java.io.ByteArrayInputStream;
+import java.util.Base64;
+
+/**
+ * The contract's JSON shapes of a stored event and of an append receipt. A payload that is not
+ * JSON (appended through the Java API as raw bytes) is answered as {@code "payload": null} plus
+ * {@code "payloadBase64"}, so every answer stays valid JSON. Stateless, thread-safe.
+ */
+public final class EventJson {
+    private EventJson() {
+    }
+
+    public static JsonObject event(StoredEvent e) {
+        JsonObjectBuilder b = Json.createObjectBuilder()
+                .add("eventId", e.eventId().toString())
+                .add("entity", e.entity())
+                .add("scope", e.scope())
+                .add("kind", e.kind().value())
+                .add("sequence", e.sequence())
+                .add("globalSequence", e.globalSequence())
+                .add("timestampUs", e.timestampUs());
+        nullable(b, "correlationId", e.correlationId() == null ? null : e.correlationId().toString());
+        nullable(b, "causationId", e.causationId() == null ? null : e.causationId().toString());
+        b.add("prevHash", Hex.encode(e.prevHash())).add("hash", Hex.encode(e.hash()));
+        byte[] payload = e.payload();
+        JsonValue json = payloadJson(payload);
+        if (json != null) {
+            b.add("payload", json);
+        } else {
+            b.addNull("payload").add("payloadBase64", Base64.getEncoder().encodeToString(payload));
+        }
+        return b.build();
+    }
+
+    /** The payload as a JSON value, or null if its bytes are not one JSON document. */
+    public static JsonValue payloadJson(byte[] payload) {
+        if (payload.length == 0) {
+            return null;
+        }
+        try (JsonReader r = Json.createReader(new ByteArrayInputStream(payload))) {
+            return r.readValue();
+        } catch (JsonException e) {
+            return null;
+        }
+    }
+
+    public static JsonObject receipt(AppendReceipt r) {
+        return Json.createObjectBuilder()
+                .add("eventId", r.eventId().toString())
+                .add("entity", r.coordinate().entity())
+                .add("scope", r.coordinate().scope())
+                .add("sequence", r.sequence())
+                .add("globalSequence", r.globalSequence())
+                .add("hash", r.hashHex())
+                .build();
+    }
+
+    private static void nullable(JsonObjectBuilder b, String name, String value) {
+        if (value == null) {
+            b.addNull(name);
+        } else {
+            b.add(name, value);
+        }
+    }
+}

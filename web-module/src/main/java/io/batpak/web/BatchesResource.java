@@ -1,0 +1,66 @@
+package io.batpak.web;
+
+import io.batpak.ee.AppendJson;
+import io.batpak.ee.BatpakStore;
+import io.batpak.ee.EventJson;
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.AppendRequest;
+import io.batpak.engine.EventStore;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code POST /batches}: an atomic batch of appends; every event commits or none does. */
+@Path("batches")
+@RequestScoped
+public class BatchesResource {
+    @Inject
+    BatpakStore store;
+    @Context
+    HttpHeaders headers;
+
+    @POST
+    public Response append(InputStream body, @HeaderParam("Content-Length") String contentLength) {
+        byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
+        JsonObject json = Bodies.object(bytes, headers.getMediaType());
+        JsonValue events = json.get("events");
+        if (!(events instanceof JsonArray list) || list.isEmpty()) {
+            throw new ProblemException(Problem.invalid("field 'events' must be a non-empty array of append bodies"));
+        }
+        if (list.size() > EventStore.MAX_BATCH_EVENTS) {
+            throw new ProblemException(Problem.of(413, "payload-too-large", "Payload too large",
+                    "a batch holds at most " + EventStore.MAX_BATCH_EVENTS + " events, got " + list.size()));
+        }
+        List<AppendRequest> requests = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof JsonObject o)) {
+                throw new ProblemException(Problem.invalid("events[" + i + "] must be an object"));
+            }
+            try {
+                requests.add(AppendJson.parse(o, null));
+            } catch (io.batpak.engine.StoreException e) {
+                throw new io.batpak.engine.StoreException(e.code(), "events[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        List<AppendReceipt> receipts = store.appendBatch(requests);
+        JsonArrayBuilder out = Json.createArrayBuilder();
+        for (AppendReceipt r : receipts) {
+            out.add(EventJson.receipt(r));
+        }
+        return Bodies.answer(Response.status(201), Json.createObjectBuilder().add("receipts", out).build(),
+                headers.getAcceptableMediaTypes()).build();
+    }
+}

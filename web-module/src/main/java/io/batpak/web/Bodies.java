@@ -1,0 +1,122 @@
+package io.batpak.web;
+
+import io.batpak.ee.BatpakSettings;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Reads request bodies within the configured size limit and answers in the representation the
+ * client asked for (JSON by default, MessagePack on {@code Accept: application/msgpack}). A body
+ * over {@code batpak.max-request-body-bytes} is a 413 before it is fully read; a body that is not
+ * one JSON object (or MessagePack map) is a 400. Stateless, thread-safe.
+ */
+public final class Bodies {
+    private Bodies() {
+    }
+
+    /** The raw body, refused with 413 past {@code limit} bytes (by Content-Length or while reading). */
+    public static byte[] read(InputStream in, String contentLength, long limit) {
+        if (contentLength != null) {
+            try {
+                if (Long.parseLong(contentLength.trim()) > limit) {
+                    throw tooLarge(limit);
+                }
+            } catch (NumberFormatException e) {
+                throw new ProblemException(Problem.invalid("Content-Length is not a number"));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[16 * 1024];
+        long total = 0;
+        try {
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(limit);
+                }
+                out.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static ProblemException tooLarge(long limit) {
+        return new ProblemException(Problem.of(413, "payload-too-large", "Payload too large",
+                "request body exceeds the limit of " + limit + " bytes (batpak.max-request-body-bytes)"));
+    }
+
+    public static long limit(BatpakSettings settings) {
+        return settings.maxRequestBodyBytes();
+    }
+
+    /** The body as a JSON object, decoded from JSON or MessagePack according to its media type. */
+    public static JsonObject object(byte[] body, MediaType type) {
+        JsonValue v = value(body, type);
+        if (!(v instanceof JsonObject o)) {
+            throw new ProblemException(Problem.invalid("the body must be a JSON object"));
+        }
+        return o;
+    }
+
+    static JsonValue value(byte[] body, MediaType type) {
+        if (body.length == 0) {
+            throw new ProblemException(Problem.invalid("the body is empty"));
+        }
+        if (isMsgpack(type)) {
+            return MsgpackJson.decode(body);
+        }
+        if (type != null && !isJson(type)) {
+            throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                    "use application/json, application/msgpack or CloudEvents; got " + type));
+        }
+        try (JsonReader r = Json.createReader(new ByteArrayInputStream(body))) {
+            return r.readValue();
+        } catch (JsonException e) {
+            throw new ProblemException(Problem.invalid("malformed JSON: " + e.getMessage()));
+        }
+    }
+
+    static boolean isMsgpack(MediaType type) {
+        return type != null && "application".equals(type.getType())
+                && ("msgpack".equals(type.getSubtype()) || "x-msgpack".equals(type.getSubtype()));
+    }
+
+    static boolean isJson(MediaType type) {
+        return "application".equals(type.getType()) && ("json".equals(type.getSubtype())
+                || type.getSubtype().endsWith("+json"));
+    }
+
+    /** True if the client prefers MessagePack (it names it and does not rank JSON higher). */
+    public static boolean wantsMsgpack(List<MediaType> accept) {
+        for (MediaType m : accept) {
+            if (isMsgpack(m)) {
+                return true;
+            }
+            if (m.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !m.isWildcardType()) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** A 200/201 answer carrying {@code value} as JSON or MessagePack. */
+    public static Response.ResponseBuilder answer(Response.ResponseBuilder r, JsonValue value, List<MediaType> accept) {
+        if (wantsMsgpack(accept)) {
+            return r.type(MsgpackJson.MEDIA_TYPE).entity(MsgpackJson.encode(value));
+        }
+        return r.type(MediaType.APPLICATION_JSON_TYPE).entity(value.toString());
+    }
+}

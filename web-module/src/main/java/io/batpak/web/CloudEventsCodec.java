@@ -1,0 +1,218 @@
+package io.batpak.web;
+
+import io.batpak.ee.AppendJson;
+import io.batpak.ee.EventJson;
+import io.batpak.engine.AppendOptions;
+import io.batpak.engine.AppendRequest;
+import io.batpak.engine.Coordinate;
+import io.batpak.engine.EventKind;
+import io.batpak.engine.Hex;
+import io.batpak.engine.StoredEvent;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.CloudEventData;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.jackson.JsonFormat;
+import jakarta.json.Json;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * CloudEvents 1.0 (structured {@code application/cloudevents+json} and binary {@code ce-*} headers)
+ * to and from the store, as the contract maps them: {@code subject} ↔ entity, {@code source} ↔
+ * scope, ({@code source}, {@code id}) → an idempotency key in a namespace of its own, {@code data} →
+ * payload, extension {@code kind} (or a kind configured for the {@code type}) → kind. Parsing and
+ * validation use the CloudEvents Java SDK. Stateless, thread-safe.
+ */
+public final class CloudEventsCodec {
+    public static final String STRUCTURED = "application/cloudevents+json";
+    private static final JsonFormat FORMAT = new JsonFormat();
+
+    private CloudEventsCodec() {
+    }
+
+    /** True if the request is a CloudEvent in binary mode (it carries {@code ce-specversion}). */
+    public static boolean isBinary(MultivaluedMap<String, String> headers) {
+        return headers.getFirst("ce-specversion") != null;
+    }
+
+    public static boolean isStructured(MediaType type) {
+        return type != null && "application".equals(type.getType()) && "cloudevents+json".equals(type.getSubtype());
+    }
+
+    /** A structured-mode CloudEvent as an append. */
+    public static AppendRequest fromStructured(byte[] body, Function<String, Optional<Integer>> kindForType) {
+        CloudEvent event;
+        try {
+            event = FORMAT.deserialize(body);
+        } catch (RuntimeException e) {
+            throw new ProblemException(Problem.invalid("malformed CloudEvent: " + message(e)));
+        }
+        return toAppend(event, kindForType);
+    }
+
+    /** A binary-mode CloudEvent (attributes in {@code ce-*} headers, data in the body) as an append. */
+    public static AppendRequest fromBinary(MultivaluedMap<String, String> headers, MediaType contentType, byte[] body,
+                                           Function<String, Optional<Integer>> kindForType) {
+        if (!"1.0".equals(headers.getFirst("ce-specversion"))) {
+            throw new ProblemException(Problem.invalid("ce-specversion must be 1.0"));
+        }
+        CloudEvent event;
+        try {
+            CloudEventBuilder b = CloudEventBuilder.v1()
+                    .withId(required(headers, "ce-id"))
+                    .withSource(URI.create(required(headers, "ce-source")))
+                    .withType(required(headers, "ce-type"));
+            String subject = headers.getFirst("ce-subject");
+            if (subject != null) {
+                b.withSubject(subject);
+            }
+            String time = headers.getFirst("ce-time");
+            if (time != null) {
+                b.withTime(OffsetDateTime.parse(time));
+            }
+            if (contentType != null) {
+                b.withDataContentType(contentType.toString());
+            }
+            for (Map.Entry<String, java.util.List<String>> h : headers.entrySet()) {
+                String name = h.getKey().toLowerCase(Locale.ROOT);
+                if (name.startsWith("ce-") && !Map.of("ce-id", 1, "ce-source", 1, "ce-type", 1, "ce-subject", 1,
+                        "ce-time", 1, "ce-specversion", 1).containsKey(name) && !h.getValue().isEmpty()) {
+                    b.withExtension(name.substring(3), h.getValue().get(0));
+                }
+            }
+            if (body.length > 0) {
+                b.withData(body);
+            }
+            event = b.build();
+        } catch (ProblemException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProblemException(Problem.invalid("invalid CloudEvent headers: " + message(e)));
+        }
+        return toAppend(event, kindForType);
+    }
+
+    private static AppendRequest toAppend(CloudEvent event, Function<String, Optional<Integer>> kindForType) {
+        if (event.getSubject() == null) {
+            throw new ProblemException(Problem.invalid("a CloudEvent append needs a subject (the entity)"));
+        }
+        int kind = kind(event, kindForType);
+        String source = event.getSource().toString();
+        byte[] payload = payload(event);
+        AppendOptions options = AppendOptions.NONE.withIdempotencyKey(idempotencyKey(source, event.getId()));
+        return new AppendRequest(new Coordinate(event.getSubject(), source), new EventKind(kind), payload, options);
+    }
+
+    private static int kind(CloudEvent event, Function<String, Optional<Integer>> kindForType) {
+        Object ext = event.getExtension("kind");
+        if (ext == null) {
+            return kindForType.apply(event.getType()).orElseThrow(() -> new ProblemException(Problem.invalid(
+                    "CloudEvent has no 'kind' extension and no kind is configured for type '" + event.getType()
+                            + "' (batpak.cloudevents.kind." + event.getType() + ")")));
+        }
+        try {
+            int k = ext instanceof Number n ? n.intValue() : Integer.parseInt(ext.toString().trim());
+            if (ext instanceof Number n && n.longValue() != k) {
+                throw new NumberFormatException();
+            }
+            return k;
+        } catch (NumberFormatException e) {
+            throw new ProblemException(Problem.invalid("CloudEvent extension 'kind' must be an integer 0..65535"));
+        }
+    }
+
+    private static byte[] payload(CloudEvent event) {
+        CloudEventData data = event.getData();
+        if (data == null) {
+            return AppendJson.payloadBytes(JsonValue.NULL);
+        }
+        byte[] bytes = data.toBytes();
+        String type = event.getDataContentType();
+        if (type == null || type.toLowerCase(Locale.ROOT).contains("json")) {
+            JsonValue json = EventJson.payloadJson(bytes);
+            if (json == null) {
+                throw new ProblemException(Problem.invalid("CloudEvent data is declared JSON but does not parse"));
+            }
+            return AppendJson.payloadBytes(json);
+        }
+        if (type.toLowerCase(Locale.ROOT).startsWith("text/")) {
+            return AppendJson.payloadBytes(Json.createValue(new String(bytes, StandardCharsets.UTF_8)));
+        }
+        return AppendJson.payloadBytes(Json.createValue(Base64.getEncoder().encodeToString(bytes)));
+    }
+
+    /**
+     * The idempotency key of a CloudEvent: a digest of (source, id) under the prefix {@code ce:},
+     * which {@code Idempotency-Key} header values (prefixed {@code h:}) can never take.
+     */
+    static String idempotencyKey(String source, String id) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(source.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(id.getBytes(StandardCharsets.UTF_8));
+            return "ce:" + Hex.encode(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** The idempotency key stored for an {@code Idempotency-Key} header value. */
+    static String headerKey(String value) {
+        return value == null ? null : "h:" + value;
+    }
+
+    /** A stored event as a structured CloudEvent (JSON bytes). */
+    public static byte[] toStructured(StoredEvent e, Function<Integer, Optional<String>> typeForKind) {
+        CloudEventBuilder b = CloudEventBuilder.v1()
+                .withId(e.eventId().toString())
+                .withSource(sourceUri(e.scope()))
+                .withSubject(e.entity())
+                .withType(typeForKind.apply(e.kind().value()).orElse("batpak.kind." + e.kind().value()))
+                .withTime(OffsetDateTime.ofInstant(Instant.EPOCH.plusNanos(e.timestampUs() * 1000), ZoneOffset.UTC))
+                .withExtension("kind", e.kind().value())
+                .withExtension("sequence", e.sequence())
+                .withExtension("globalsequence", e.globalSequence());
+        byte[] payload = e.payload();
+        if (EventJson.payloadJson(payload) != null) {
+            b.withDataContentType("application/json").withData(payload);
+        } else {
+            b.withDataContentType("application/octet-stream").withData(payload);
+        }
+        return FORMAT.serialize(b.build());
+    }
+
+    private static URI sourceUri(String scope) {
+        try {
+            return new URI(scope);
+        } catch (java.net.URISyntaxException e) {
+            return URI.create("urn:batpak:scope:" + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String required(MultivaluedMap<String, String> headers, String name) {
+        String v = headers.getFirst(name);
+        if (v == null || v.isBlank()) {
+            throw new ProblemException(Problem.invalid("binary CloudEvent is missing header " + name));
+        }
+        return v;
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,62 @@
+package io.batpak.web;
+
+import io.batpak.ee.BatpakStore;
+import io.batpak.engine.Coordinate;
+import io.batpak.engine.StoredEvent;
+import io.batpak.engine.VerifyResult;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** {@code /entities/{entity}}: one entity's events by sequence, and its hash-chain verification. */
+@Path("entities/{entity}")
+@RequestScoped
+public class EntitiesResource {
+    @Inject
+    BatpakStore store;
+    @Context
+    HttpHeaders headers;
+
+    @GET
+    @Path("events")
+    public Response events(@PathParam("entity") String entity, @QueryParam("from") String from,
+                           @QueryParam("limit") String limit) {
+        Coordinate.validatePart("entity", entity);
+        long start = Params.longParam("from", from, 0, 0, Long.MAX_VALUE);
+        int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
+        List<StoredEvent> events = store.engine().readEntity(entity, start, max + 1);
+        boolean more = events.size() > max;
+        List<StoredEvent> page = more ? events.subList(0, max) : events;
+        JsonObjectBuilder out = Json.createObjectBuilder().add("events", EventsResource.array(page));
+        if (more) {
+            out.add("next", page.get(page.size() - 1).sequence() + 1);
+        } else {
+            out.addNull("next");
+        }
+        return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+    }
+
+    @GET
+    @Path("verify")
+    public Response verify(@PathParam("entity") String entity) {
+        Coordinate.validatePart("entity", entity);
+        VerifyResult v = store.engine().verify(entity);
+        JsonObjectBuilder out = Json.createObjectBuilder().add("entity", v.entity()).add("events", v.events())
+                .add("valid", v.valid());
+        if (v.valid()) {
+            out.addNull("firstInvalidSequence");
+        } else {
+            out.add("firstInvalidSequence", v.firstInvalidSequence());
+        }
+        return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+    }
+}

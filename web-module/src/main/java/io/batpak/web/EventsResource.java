@@ -1,0 +1,121 @@
+package io.batpak.web;
+
+import io.batpak.ee.AppendJson;
+import io.batpak.ee.BatpakStore;
+import io.batpak.ee.EventJson;
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.AppendRequest;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.Region;
+import io.batpak.engine.StoreException;
+import io.batpak.engine.StoredEvent;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code /events}: single appends (JSON, MessagePack, CloudEvents structured and binary), reads by
+ * id (also as a CloudEvent), region queries with paging, and ancestors. Thin: it parses, calls
+ * {@link BatpakStore}, and maps the answer.
+ */
+@Path("events")
+@RequestScoped
+public class EventsResource {
+    @Inject
+    BatpakStore store;
+    @Inject
+    CloudEventsConfig cloudEvents;
+    @Context
+    HttpHeaders headers;
+
+    @POST
+    public Response append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @HeaderParam("Content-Length") String contentLength) {
+        byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
+        MediaType type = headers.getMediaType();
+        AppendRequest request;
+        if (CloudEventsCodec.isBinary(headers.getRequestHeaders())) {
+            request = CloudEventsCodec.fromBinary(headers.getRequestHeaders(), type, bytes, cloudEvents::kindForType);
+        } else if (CloudEventsCodec.isStructured(type)) {
+            request = CloudEventsCodec.fromStructured(bytes, cloudEvents::kindForType);
+        } else {
+            request = AppendJson.parse(Bodies.object(bytes, type), CloudEventsCodec.headerKey(idempotencyKey));
+        }
+        AppendReceipt receipt = store.append(request);
+        JsonObject json = EventJson.receipt(receipt);
+        if (receipt.replayed()) {
+            return Bodies.answer(Response.ok(), json, headers.getAcceptableMediaTypes())
+                    .header("Idempotent-Replayed", "true").build();
+        }
+        return Bodies.answer(Response.created(URI.create("/api/v1/events/" + receipt.eventId())), json,
+                headers.getAcceptableMediaTypes()).build();
+    }
+
+    @GET
+    @Path("{eventId}")
+    public Response get(@PathParam("eventId") String eventId) {
+        StoredEvent e = store.engine().get(AppendJson.parseUuid(eventId, "eventId"))
+                .orElseThrow(() -> new StoreException(ErrorCode.NOT_FOUND, "no event " + eventId));
+        for (MediaType m : headers.getAcceptableMediaTypes()) {
+            if (CloudEventsCodec.isStructured(m)) {
+                return Response.ok(CloudEventsCodec.toStructured(e, cloudEvents::typeForKind), CloudEventsCodec.STRUCTURED)
+                        .build();
+            }
+        }
+        return Bodies.answer(Response.ok(), EventJson.event(e), headers.getAcceptableMediaTypes()).build();
+    }
+
+    @GET
+    public Response query(@QueryParam("entityPrefix") String entityPrefix, @QueryParam("scope") String scope,
+                          @QueryParam("kind") String kind, @QueryParam("category") String category,
+                          @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        Region region = Params.region(entityPrefix, scope, kind, category)
+                .withAfter(Params.longParam("after", after, 0, 0, Long.MAX_VALUE));
+        int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
+        List<StoredEvent> events = store.engine().read(region.withLimit(max + 1));
+        boolean more = events.size() > max;
+        List<StoredEvent> page = more ? events.subList(0, max) : events;
+        JsonObjectBuilder out = Json.createObjectBuilder().add("events", array(page));
+        if (more) {
+            out.add("next", page.get(page.size() - 1).globalSequence());
+        } else {
+            out.addNull("next");
+        }
+        return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+    }
+
+    @GET
+    @Path("{eventId}/ancestors")
+    public Response ancestors(@PathParam("eventId") String eventId, @QueryParam("limit") String limit) {
+        UUID id = AppendJson.parseUuid(eventId, "eventId");
+        int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
+        List<StoredEvent> chain = store.engine().ancestors(id, max);
+        JsonObject out = Json.createObjectBuilder().add("events", array(chain)).build();
+        return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
+    }
+
+    static JsonArrayBuilder array(List<StoredEvent> events) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        for (StoredEvent e : events) {
+            a.add(EventJson.event(e));
+        }
+        return a;
+    }
+}

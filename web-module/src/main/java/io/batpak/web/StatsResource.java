@@ -1,0 +1,42 @@
+package io.batpak.web;
+
+import io.batpak.ee.BatpakStore;
+import io.batpak.engine.StoreStats;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+/** {@code GET /stats}: counts, bytes, segments and writer figures of the store. */
+@Path("stats")
+@RequestScoped
+public class StatsResource {
+    @Inject
+    BatpakStore store;
+    @Context
+    HttpHeaders headers;
+
+    @GET
+    public Response stats() {
+        StoreStats s = store.engine().stats();
+        JsonObject out = Json.createObjectBuilder()
+                .add("events", s.events())
+                .add("entities", s.entities())
+                .add("scopes", s.scopes())
+                .add("segments", s.segments())
+                .add("bytes", s.bytes())
+                .add("globalSequence", s.globalSequence())
+                .add("writerQueueDepth", s.writerQueueDepth())
+                .add("groupCommits", s.groupCommits())
+                .add("fsyncs", s.fsyncs())
+                .add("fsyncMeanUs", s.fsyncs() == 0 ? 0 : s.fsyncNanosTotal() / s.fsyncs() / 1000)
+                .add("fsyncMaxUs", s.fsyncNanosMax() / 1000)
+                .build();
+        return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
+    }
+}
