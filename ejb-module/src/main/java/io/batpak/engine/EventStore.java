@@ -41,6 +41,7 @@ public final class EventStore implements AutoCloseable {
     private final SegmentReader reader;
     private final LogWriter writer;
     private final DataDirLock lock;
+    private final SubscriptionHub hub;
     private volatile boolean closed;
 
     private EventStore(StoreConfig config, StoreIndex index, SegmentReader reader, LogWriter writer, DataDirLock lock) {
@@ -49,6 +50,8 @@ public final class EventStore implements AutoCloseable {
         this.reader = reader;
         this.writer = writer;
         this.lock = lock;
+        this.hub = new SubscriptionHub(new FilteredScan(index, new RecentEvents(this::read)));
+        writer.attachHub(hub);
     }
 
     /**
@@ -315,6 +318,39 @@ public final class EventStore implements AutoCloseable {
         return r.toStoredEvent();
     }
 
+    // ---- cursors and subscriptions ----
+
+    /**
+     * A pull cursor over the events matching {@code filter} (entity prefix, scope, kind, category,
+     * sequence range; the filter's own after and limit are ignored) with a global sequence above
+     * {@code afterGlobalSequence}. See {@link Cursor} for its guarantees.
+     */
+    public Cursor cursor(Region filter, long afterGlobalSequence) {
+        ensureOpen();
+        return hub.cursor(filter, afterGlobalSequence);
+    }
+
+    /**
+     * A catch-up subscription: replays the events matching {@code filter} after
+     * {@code afterGlobalSequence} from the log, then delivers new ones as they are published, with
+     * no gap and no repeat. {@code bufferCapacity} is how far (in events) it may lag behind the head
+     * and still be served from memory before it reads from the log. See {@link Subscription}.
+     */
+    public Subscription subscribe(Region filter, long afterGlobalSequence, int bufferCapacity) {
+        ensureOpen();
+        return hub.subscribe(filter, afterGlobalSequence, bufferCapacity);
+    }
+
+    /** A subscription to events published from now on: {@code subscribe(filter, globalSequence(), bufferCapacity)}. */
+    public Subscription subscribeLive(Region filter, int bufferCapacity) {
+        return subscribe(filter, globalSequence(), bufferCapacity);
+    }
+
+    /** Number of open subscriptions. */
+    public int subscriptionCount() {
+        return hub.size();
+    }
+
     // ---- lifecycle and diagnostics ----
 
     /** The highest committed global sequence (0 when empty). */
@@ -383,6 +419,7 @@ public final class EventStore implements AutoCloseable {
                 }
             }
         } finally {
+            hub.close();
             reader.close();
             lock.release();
         }

@@ -427,6 +427,13 @@ final class LogWriter implements Runnable {
         this.reader = segmentReader;
     }
 
+    /** Subscriptions to wake after each published group (set once the store is open). */
+    private volatile SubscriptionHub hub;
+
+    void attachHub(SubscriptionHub subscriptionHub) {
+        this.hub = subscriptionHub;
+    }
+
     private long nextSequence(String entity) {
         PendingEntity p = overlay.get(entity);
         if (p != null) {
@@ -649,6 +656,10 @@ final class LogWriter implements Runnable {
             c.future().complete(c.receipts());
         }
         b.syncs().forEach(sync -> sync.future.complete(null));
+        SubscriptionHub h = hub;
+        if (h != null) {
+            h.published();
+        }
     }
 
     private void handOff(SyncBatch batch) {
