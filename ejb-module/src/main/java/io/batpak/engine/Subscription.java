@@ -16,8 +16,9 @@ import java.util.List;
  * published event it is served from memory (recent events are decoded once and shared by every
  * subscription); when it falls further behind it reads from the log on its own thread instead of
  * dropping anything (counted by {@link #fallbacksToLog()}) and returns to memory once it catches up.
- * Live delivery is coalesced: a waiting subscriber is woken about once per millisecond at most, so
- * an event may arrive up to that long after its append returned.
+ * Live delivery is coalesced so that many subscribers cannot swamp the CPU: waiting subscribers are
+ * woken at most once per window of 50 µs per open subscription (0.1 ms to 5 ms), so an event may
+ * arrive up to that long after its append returned.
  *
  * <p>Threading: one consumer thread calls {@link #poll}; {@link #close()}, {@link #isClosed()} and
  * the diagnostics may be called from any thread. Closing the store closes every subscription.

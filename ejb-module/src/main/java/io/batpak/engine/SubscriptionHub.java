@@ -10,32 +10,37 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Subscriptions do not receive events from the writer: each reads the published log itself (see
  * {@link HubSubscription}), so the writer's only job is to wake the ones waiting. Even that is
  * bounded, because waking a hundred threads after every small group commit would cost more CPU than
- * the commits themselves: {@link #published()} wakes at most once per {@link #WAKE_WINDOW_NANOS},
- * and then unparks a single waiting subscriber (the leader), which unparks the other waiting ones on
- * its own thread ({@link #helpWake}). A subscriber that parks inside a window whose wake-up was
- * skipped parks only until the window ends, so delivery is late by at most about one window and
- * never lost.
+ * the commits themselves: {@link #published()} wakes at most once per wake window, and then unparks a
+ * single waiting subscriber (the leader), which unparks the other waiting ones on its own thread
+ * ({@link #helpWake}). The window grows with the number of subscriptions ({@link #WAKE_NANOS_PER_SUBSCRIPTION}
+ * each, within {@link #MIN_WINDOW_NANOS}..{@link #MAX_WINDOW_NANOS}), which caps the wake-ups the
+ * store causes at about 20,000 per second however many subscribe. A subscriber that parks inside a
+ * window whose wake-up may have been skipped parks only until the window ends, so delivery is late
+ * by at most about one window and never lost.
  *
- * <p>Why no wake-up is lost: the writer publishes, then stamps {@code lastWake}, then reads the
- * waiters; a subscriber registers as waiter, then reads the time, then the published count, then
- * {@code lastWake}. Either the writer sees the waiter (and it is woken by the leader or directly), or
- * the subscriber sees the new events and does not park, or it sees a window still open and parks
- * only until it closes.
+ * <p>Why no wake-up is lost: the writer publishes, reads the time, then stamps {@code lastWake}, then
+ * reads the waiters; a subscriber registers as waiter, reads the time, then the published count,
+ * then {@code lastWake}. Either the writer sees the waiter (and it is woken by the leader or
+ * directly), or the subscriber sees the new events and does not park, or it sees a stamp younger
+ * than the longest window and parks only until that could have closed.
  *
  * <p>Threading: {@link #published()} runs on the thread that publishes groups (the sync stage or
  * the writer) and takes no lock; registration and removal copy the subscriber array under a lock
  * that the writer side never takes.
  */
 final class SubscriptionHub {
+    static final long WAKE_NANOS_PER_SUBSCRIPTION = 50_000;
+    static final long MIN_WINDOW_NANOS = 100_000;
     /** Longest a published event waits before waiting subscribers are woken for it. */
-    static final long WAKE_WINDOW_NANOS = 1_000_000;
+    static final long MAX_WINDOW_NANOS = 5_000_000;
     private static final HubSubscription[] NONE = new HubSubscription[0];
 
     private final FilteredScan scan;
     private final Object registry = new Object();
     private volatile HubSubscription[] subscriptions = NONE;
     private volatile boolean closed;
-    private volatile long lastWakeNanos = System.nanoTime() - WAKE_WINDOW_NANOS;
+    private volatile long windowNanos = MIN_WINDOW_NANOS;
+    private volatile long lastWakeNanos = System.nanoTime() - MAX_WINDOW_NANOS;
     private final AtomicLong wakeRound = new AtomicLong();
     private final AtomicLong helpedRound = new AtomicLong();
     /** Where the next leader search starts, so the fan-out work rotates among subscribers. */
@@ -79,6 +84,7 @@ final class SubscriptionHub {
             HubSubscription[] grown = Arrays.copyOf(old, old.length + 1);
             grown[old.length] = s;
             subscriptions = grown;
+            windowNanos = windowFor(grown.length);
         }
         return s;
     }
@@ -95,7 +101,12 @@ final class SubscriptionHub {
             System.arraycopy(old, 0, shrunk, 0, at);
             System.arraycopy(old, at + 1, shrunk, at, old.length - at - 1);
             subscriptions = shrunk;
+            windowNanos = windowFor(shrunk.length);
         }
+    }
+
+    private static long windowFor(int subscriptions) {
+        return Math.max(MIN_WINDOW_NANOS, Math.min(MAX_WINDOW_NANOS, subscriptions * WAKE_NANOS_PER_SUBSCRIPTION));
     }
 
     /** Number of open subscriptions. */
@@ -114,7 +125,7 @@ final class SubscriptionHub {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastWakeNanos < WAKE_WINDOW_NANOS) {
+        if (now - lastWakeNanos < windowNanos) {
             return;
         }
         lastWakeNanos = now;
@@ -132,14 +143,18 @@ final class SubscriptionHub {
 
     /**
      * Parks a subscriber that has registered as waiter and found nothing new at {@code nowNanos}
-     * (read before it checked): inside an open wake window only until the window closes.
+     * (read before it checked): while the last wake-up is younger than the longest window, the
+     * writer may have skipped one, so only until the current window closes.
      */
     void park(long nowNanos, long remainingNanos) {
         long sinceWake = nowNanos - lastWakeNanos;
         long nanos = remainingNanos;
-        if (sinceWake < WAKE_WINDOW_NANOS) {
-            // A little past the window's end, so the next wake pass usually comes first.
-            nanos = Math.min(remainingNanos, WAKE_WINDOW_NANOS - sinceWake + WAKE_WINDOW_NANOS / 4);
+        if (sinceWake < MAX_WINDOW_NANOS) {
+            long window = windowNanos;
+            // A little past the window's end, so the next wake pass usually comes first; if the window
+            // shrank under us, up to the longest one.
+            long until = sinceWake < window ? window + window / 4 : MAX_WINDOW_NANOS;
+            nanos = Math.min(remainingNanos, until - sinceWake);
         }
         LockSupport.parkNanos(this, nanos);
     }
