@@ -10,6 +10,8 @@ import io.batpak.engine.StoredEvent;
 import io.batpak.engine.Subscription;
 import io.batpak.engine.SyncMode;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +58,7 @@ public class SubscriberFanoutBenchmark {
         final AtomicLong delivered = new AtomicLong();
         final AtomicLong polls = new AtomicLong();
         final AtomicLong outOfOrder = new AtomicLong();
+        final AtomicLong drainerCpuNanos = new AtomicLong();
 
         @Setup
         public void open() {
@@ -93,12 +96,27 @@ public class SubscriberFanoutBenchmark {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                drainerCpuNanos.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
             }
+        }
+
+        /** CPU time of the store's writer and sync threads since they started. */
+        static long writerSideCpuNanos() {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long total = 0;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("batpak-writer") || t.getName().equals("batpak-sync")) {
+                    total += Math.max(0, mx.getThreadCpuTime(t.getId()));
+                }
+            }
+            return total;
         }
 
         @TearDown
         public void close() throws InterruptedException {
             StoreStats st = store.stats();
+            long writerCpu = writerSideCpuNanos();
             long fallbacks = 0;
             for (Subscription s : subscriptions) {
                 fallbacks += s.fallbacksToLog();
@@ -109,11 +127,12 @@ public class SubscriberFanoutBenchmark {
             }
             System.out.printf("%n[fanout] subscribers=%d events=%,d groupCommits=%,d fsyncs=%,d events/fsync=%.1f "
                             + "meanFsync=%.1fus delivered=%,d (%.1f per event per drainer) polls=%,d events/poll=%.1f "
-                            + "outOfOrder=%d fallbacksToLog=%d%n",
+                            + "outOfOrder=%d fallbacksToLog=%d writer+sync CPU=%.2fus/event drainer CPU=%.3fus/delivery%n",
                     subscribers, st.events(), st.groupCommits(), st.fsyncs(),
                     st.events() / (double) Math.max(1, st.fsyncs()), st.fsyncNanosTotal() / 1e3 / Math.max(1, st.fsyncs()),
                     delivered.get(), delivered.get() / (double) Math.max(1, st.events()) / Math.max(1, drainers.size()),
-                    polls.get(), delivered.get() / (double) Math.max(1, polls.get()), outOfOrder.get(), fallbacks);
+                    polls.get(), delivered.get() / (double) Math.max(1, polls.get()), outOfOrder.get(), fallbacks,
+                    writerCpu / 1e3 / Math.max(1, st.events()), drainerCpuNanos.get() / 1e3 / Math.max(1, delivered.get()));
             store.close();
             BenchFiles.delete(dir);
         }

@@ -13,8 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * the commits themselves: {@link #published()} wakes at most once per wake window, and then unparks a
  * single waiting subscriber (the leader), which unparks the other waiting ones on its own thread
  * ({@link #helpWake}). The window grows with the number of subscriptions ({@link #WAKE_NANOS_PER_SUBSCRIPTION}
- * each, within {@link #MIN_WINDOW_NANOS}..{@link #MAX_WINDOW_NANOS}), which caps the wake-ups the
- * store causes at about 20,000 per second however many subscribe. A subscriber that parks inside a
+ * each, within {@link #MIN_WINDOW_NANOS}..{@link #MAX_WINDOW_NANOS}), which holds the wake-ups the
+ * store causes near 20,000 per second for up to 100 subscriptions. A subscriber that parks inside a
  * window whose wake-up may have been skipped parks only until the window ends, so delivery is late
  * by at most about one window and never lost.
  *
