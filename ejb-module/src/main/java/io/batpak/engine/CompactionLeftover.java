@@ -1,6 +1,7 @@
 package io.batpak.engine;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,17 +19,42 @@ final class CompactionLeftover {
 
     /** Global sequence of the segment's first frame, or -1 if it has none or it does not read cleanly. */
     static long firstGlobalSequence(Path file) {
+        // Runs for every segment on open: two small positional reads, not a scanner's large window.
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size < SegmentHeader.SIZE + FrameCodec.HEADER_BYTES) {
+            ByteBuffer head = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
+            if (size < SegmentHeader.SIZE + FrameCodec.HEADER_BYTES || read(ch, head, SegmentHeader.SIZE) < head.capacity()) {
                 return -1;
             }
-            SegmentScanner in = new SegmentScanner(ch, size);
-            LogRecord r = readFrame(in, SegmentHeader.SIZE, size);
-            return r == null ? -1 : r.globalSequence;
-        } catch (IOException e) {
+            int length = FrameCodec.readInt(head.array(), 0);
+            int crc = FrameCodec.readInt(head.array(), 4);
+            if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES
+                    || SegmentHeader.SIZE + FrameCodec.HEADER_BYTES + (long) length > size) {
+                return -1;
+            }
+            ByteBuffer body = ByteBuffer.allocate(length);
+            if (read(ch, body, SegmentHeader.SIZE + FrameCodec.HEADER_BYTES) < length
+                    || !FrameCodec.crcMatches(body.array(), 0, length, crc)) {
+                return -1;
+            }
+            LogRecord r = new LogRecord();
+            FrameCodec.decodeBody(body.array(), 0, length, r, false);
+            return r.globalSequence;
+        } catch (IOException | IllegalArgumentException e) {
             return -1;
         }
+    }
+
+    private static int read(FileChannel ch, ByteBuffer into, long position) throws IOException {
+        int total = 0;
+        while (into.hasRemaining()) {
+            int n = ch.read(into, position + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
     }
 
     /**

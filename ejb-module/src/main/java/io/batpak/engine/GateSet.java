@@ -140,19 +140,25 @@ public final class GateSet {
 
     /**
      * Copies and checks the batch up front, so a receipt is never issued for requests the store
-     * would refuse for their shape (size, idempotency keys in a batch).
+     * would refuse whatever its state (batch size, idempotency keys in a batch, reserved kinds).
      */
     private static List<AppendRequest> checkedCopy(List<AppendRequest> requests) {
         if (requests == null || requests.isEmpty() || requests.size() > EventStore.MAX_BATCH_EVENTS) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "a receipt covers 1.." + EventStore.MAX_BATCH_EVENTS
                     + " requests, this one " + (requests == null ? 0 : requests.size()));
         }
+        for (AppendRequest r : requests) {
+            if (r == null) {
+                throw new StoreException(ErrorCode.INVALID_REQUEST, "a receipt's requests must not be null");
+            }
+        }
         List<AppendRequest> copy = List.copyOf(requests);
-        if (copy.size() > 1) {
-            for (AppendRequest r : copy) {
-                if (r.options().idempotencyKey() != null) {
-                    throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
-                }
+        for (AppendRequest r : copy) {
+            if (copy.size() > 1 && r.options().idempotencyKey() != null) {
+                throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
+            }
+            if (r.kind().isReserved()) {
+                throw new StoreException(ErrorCode.RESERVED_KIND, "kind " + r.kind() + " is reserved to the store");
             }
         }
         return copy;

@@ -47,8 +47,13 @@ final class Maintenance {
             if (runs.isEmpty()) {
                 return CompactionResult.NOTHING;
             }
-            for (Compactor.Run run : runs) {
-                Compactor.build(dir, run);
+            try {
+                for (Compactor.Run run : runs) {
+                    Compactor.build(dir, run);
+                }
+            } catch (RuntimeException e) {
+                runs.forEach(r -> Compactor.deleteQuietly(Compactor.tempPath(dir, r.ids().get(0))));
+                throw e;
             }
             onWriter(w -> Compactor.switchOver(dir, runs, w, index, reader));
             int removed = 0;

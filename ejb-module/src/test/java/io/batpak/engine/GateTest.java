@@ -136,6 +136,14 @@ class GateTest {
         assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(StoreException.class,
                 () -> GateSet.empty().evaluate(List.of(keyed, request("f", "x")), Caller.ANONYMOUS)).code(),
                 "a receipt is never issued for a batch the store would refuse (idempotency keys in a batch)");
+        AppendRequest reserved = new AppendRequest(new Coordinate("e", "scope-a"), new EventKind(0x0001), new byte[0]);
+        assertEquals(ErrorCode.RESERVED_KIND, assertThrows(StoreException.class,
+                () -> GateSet.empty().evaluate(List.of(reserved), Caller.ANONYMOUS)).code(),
+                "nor for a kind reserved to the store");
+        assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(StoreException.class,
+                () -> GateSet.empty().evaluate(List.of(), Caller.ANONYMOUS)).code(), "nor for no request at all");
+        assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(StoreException.class,
+                () -> GateSet.empty().bypass(Arrays.asList(keyed, null), "reason")).code(), "nor for a null request");
     }
 
     @Test
