@@ -246,6 +246,37 @@ class CompactionTest {
     }
 
     @Test
+    void aReaderDropsCachedChannelsOfFilesCompactionReplaced() throws Exception {
+        EventStore s = storeWithSmallSealedSegments(400);
+        s.close();
+        List<Long> segments = SegmentFiles.list(dir);
+        long a = segments.get(0);
+        long b = segments.get(1);
+        long firstOfB = TestFiles.frames(SegmentFiles.path(dir, b)).get(0).start();
+        try (SegmentReader reader = new SegmentReader(dir, 8)) {
+            LogRecord before = reader.read(a, SegmentHeader.SIZE, true);
+            // Replace segment a by a merge of a and b, as the switch does, and move b's first event.
+            List<Compactor.Run> runs = Compactor.plan(dir, segments.get(2), LARGE / 2, LARGE);
+            Compactor.Run run = new Compactor.Run(List.of(a, b), new long[] {
+                    Files.size(SegmentFiles.path(dir, a)), Files.size(SegmentFiles.path(dir, b))});
+            assertFalse(runs.isEmpty(), "fixture: a and b are small");
+            Compactor.build(dir, run);
+            long moved = run.base(1) + firstOfB - SegmentHeader.SIZE;
+            Files.move(Compactor.tempPath(dir, a), SegmentFiles.path(dir, a),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThrows(StoreException.class, () -> reader.read(a, moved, true),
+                    "fixture: the cached channel still reads the replaced (shorter) file");
+            reader.invalidate(List.of(a, b));
+            LogRecord after = reader.read(a, moved, true);
+            LogRecord original = reader.read(b, firstOfB, true);
+            assertEquals(original.idHi, after.idHi, "after invalidation the reader sees the merged file");
+            assertEquals(original.idLo, after.idLo);
+            assertEquals(before.idLo, reader.read(a, SegmentHeader.SIZE, true).idLo,
+                    "events of the first segment keep their offsets in the merged file");
+        }
+    }
+
+    @Test
     void onlySealedSegmentsSmallerThanTheThresholdAreMerged() {
         EventStore s = open(SMALL);
         assertEquals(CompactionResult.NOTHING, s.compact(), "a store with only its active segment has nothing to merge");
