@@ -25,7 +25,9 @@ public enum ErrorCode {
     /** The store is closed, closing, or its writer stopped after an I/O failure. */
     UNAVAILABLE("unavailable", true),
     /** The calling thread was interrupted while it waited for the writer. */
-    INTERRUPTED("interrupted", true);
+    INTERRUPTED("interrupted", true),
+    /** A gate {@link Receipt} was presented a second time; each receipt authorises one append. Permanent. */
+    RECEIPT_CONSUMED("receipt-consumed", false);
 
     private final String code;
     private final boolean transientFailure;

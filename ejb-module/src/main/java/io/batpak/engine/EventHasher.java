@@ -10,7 +10,9 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  * prevHash(32) · eventId(16) · correlationId(16) · hasCause(1) · causationId(16, zeros if none) ·
  * entityLen(u32) · entity UTF-8 · scopeLen(u32) · scope UTF-8 · kind(u16) · sequence(u64) ·
  * globalSequence(u64) · timestampUs(i64) · hlcMs(i64) · hlcCounter(u32) · flags(u32) ·
- * payloadLen(u32) · BLAKE3-256(payload). Hashing the payload separately lets callers' threads
+ * payloadLen(u32) · BLAKE3-256(payload), then — only for an event with a bypass reason —
+ * bypassLen(u32) · bypass UTF-8, so events without one hash exactly as before the field existed.
+ * Hashing the payload separately lets callers' threads
  * digest payloads in parallel, so the single writer thread hashes only a few fixed-size blocks
  * per event. Not thread-safe: one instance per thread.
  */
@@ -61,6 +63,13 @@ final class EventHasher {
                 .putLong(r.hlcMs).putInt(r.hlcCounter).putInt(r.flags).putInt(payload.length);
         digest.update(fixed.array(), 0, fixed.position());
         digest.update(payloadDigest, 0, HASH_BYTES);
+        if (r.bypassReason != null) {
+            byte[] reason = r.bypassReason.getBytes(StandardCharsets.UTF_8);
+            fixed.clear();
+            fixed.putInt(reason.length);
+            digest.update(fixed.array(), 0, 4);
+            digest.update(reason, 0, reason.length);
+        }
         digest.doFinal(out, 0);
     }
 

@@ -42,6 +42,7 @@ public final class EventStore implements AutoCloseable {
     private final LogWriter writer;
     private final DataDirLock lock;
     private final SubscriptionHub hub;
+    private final Maintenance maintenance;
     private volatile boolean closed;
 
     private EventStore(StoreConfig config, StoreIndex index, SegmentReader reader, LogWriter writer, DataDirLock lock) {
@@ -52,6 +53,7 @@ public final class EventStore implements AutoCloseable {
         this.lock = lock;
         this.hub = new SubscriptionHub(new FilteredScan(index, new RecentEvents(this::read)));
         writer.attachHub(hub);
+        this.maintenance = new Maintenance(config, index, reader, writer);
     }
 
     /**
@@ -163,7 +165,31 @@ public final class EventStore implements AutoCloseable {
         return submit(List.copyOf(requests), true);
     }
 
+    /**
+     * Appends the requests a {@link GateSet} approved (or bypassed): one request as a single append
+     * (its idempotency key applies), several as one atomic batch. Consumes the receipt on this first
+     * call, whatever the outcome; a second use fails with {@link ErrorCode#RECEIPT_CONSUMED}. A bypass
+     * reason is stored with every event. A closed store refuses before consuming the receipt.
+     */
+    public List<AppendReceipt> append(Receipt receipt) {
+        return await(appendAsync(receipt));
+    }
+
+    /** Like {@link #append(Receipt)}, answered through a future completed on the writer thread. */
+    public CompletableFuture<List<AppendReceipt>> appendAsync(Receipt receipt) {
+        if (receipt == null) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "a receipt is required");
+        }
+        ensureOpen();
+        List<AppendRequest> items = receipt.consume();
+        return submit(items, items.size() > 1, receipt.bypassReason().orElse(null));
+    }
+
     private CompletableFuture<List<AppendReceipt>> submit(List<AppendRequest> items, boolean atomic) {
+        return submit(items, atomic, null);
+    }
+
+    private CompletableFuture<List<AppendReceipt>> submit(List<AppendRequest> items, boolean atomic, String bypassReason) {
         ensureOpen();
         int n = items.size();
         long[] hi = new long[n];
@@ -189,12 +215,13 @@ public final class EventStore implements AutoCloseable {
         }
         long[] fingerprint = !atomic && items.get(0).options().idempotencyKey() != null
                 ? RequestFingerprint.of(items.get(0)) : new long[2];
-        WriterCommand.Append cmd = new WriterCommand.Append(items, atomic, hi, lo, ts, fingerprint, digests);
+        WriterCommand.Append cmd = new WriterCommand.Append(items, atomic, hi, lo, ts, fingerprint, digests,
+                bypassReason);
         writer.submit(cmd);
         return cmd.future;
     }
 
-    private static <T> T await(Future<T> f) {
+    static <T> T await(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -285,10 +312,9 @@ public final class EventStore implements AutoCloseable {
         EventHasher hasher = new EventHasher();
         byte[] prev = new byte[32];
         for (int k = 0; k < events.length; k++) {
-            long pos = index.position(events[k]);
             LogRecord r;
             try {
-                r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), true);
+                r = readRecord(events[k]);
             } catch (StoreException ex) {
                 return new VerifyResult(entity, k + 1L, false, k);
             }
@@ -309,13 +335,35 @@ public final class EventStore implements AutoCloseable {
     }
 
     private StoredEvent read(int i) {
+        return readRecord(i).toStoredEvent();
+    }
+
+    /**
+     * Reads event {@code i}'s frame. Compaction may move the event while we read: then the old file
+     * can be gone or replaced, so a failed read whose index position changed meanwhile is retried at
+     * the new position. A frame is accepted only if it holds the expected event id, and a CRC-valid
+     * frame with that id is that event, whichever file copy it came from.
+     */
+    private LogRecord readRecord(int i) {
         long pos = index.position(i);
-        LogRecord r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), true);
-        if (r.idHi != index.idHi(i) || r.idLo != index.idLo(i)) {
-            throw new CorruptLogException(SegmentFiles.path(config.dataDir(), StoreIndex.segmentOf(pos)),
-                    StoreIndex.offsetOf(pos), "frame holds another event than the index points to");
+        for (int attempt = 0; ; attempt++) {
+            StoreException failure;
+            try {
+                LogRecord r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), true);
+                if (r.idHi == index.idHi(i) && r.idLo == index.idLo(i)) {
+                    return r;
+                }
+                failure = new CorruptLogException(SegmentFiles.path(config.dataDir(), StoreIndex.segmentOf(pos)),
+                        StoreIndex.offsetOf(pos), "frame holds another event than the index points to");
+            } catch (StoreException e) {
+                failure = e;
+            }
+            long now = index.position(i);
+            if (now == pos || attempt >= 8) {
+                throw failure;
+            }
+            pos = now;
         }
-        return r.toStoredEvent();
     }
 
     // ---- cursors and subscriptions ----
@@ -391,6 +439,38 @@ public final class EventStore implements AutoCloseable {
         WriterCommand.Checkpoint c = new WriterCommand.Checkpoint();
         writer.submit(c);
         await(c.future);
+    }
+
+    /**
+     * Writes a consistent copy of the store to {@code targetDir} (new or empty, outside this store's
+     * directory) while appends go on: the copy holds exactly the events committed before the call
+     * reached the writer — events 1..{@link SnapshotInfo#globalSequence()} — and opens with
+     * {@link #open}. It holds segments only (no checkpoint), so its first open scans it. Waits for
+     * a running {@link #compact()} to finish.
+     */
+    public SnapshotInfo snapshot(java.nio.file.Path targetDir) {
+        ensureOpen();
+        return maintenance.snapshot(targetDir);
+    }
+
+    /**
+     * Merges runs of adjacent sealed segments smaller than half the configured segment size into
+     * one segment each (never the segment being appended to, never past the segment size). Reads and
+     * appends go on meanwhile; crash-safe (see docs/FORMAT.md "Compaction").
+     */
+    public CompactionResult compact() {
+        return compact(config.segmentMaxBytes() / 2);
+    }
+
+    /** Like {@link #compact()}, merging sealed segments smaller than {@code smallSegmentBytes}. */
+    public CompactionResult compact(long smallSegmentBytes) {
+        ensureOpen();
+        return maintenance.compact(smallSegmentBytes);
+    }
+
+    /** Counts, sizes, queue depth, fsync latency and maintenance counters, for operators. */
+    public StoreDiagnostics diagnostics() {
+        return maintenance.diagnostics(isWritable());
     }
 
     private void ensureOpen() {

@@ -42,6 +42,7 @@ final class FrameCodec {
     static final String K_IDEM_FP = "idem_fp";
     static final String K_BATCH_I = "batch_i";
     static final String K_BATCH_N = "batch_n";
+    static final String K_BYPASS = "bypass";
 
     private final GrowableBuffer out;
     private final MessagePacker packer;
@@ -62,7 +63,8 @@ final class FrameCodec {
             packer.flush();
             int start = out.size();
             out.write(ZERO8, 0, HEADER_BYTES);
-            int fields = 14 + (r.hasCause ? 1 : 0) + (r.idempotencyKey != null ? 2 : 0) + (r.batchSize > 1 ? 2 : 0);
+            int fields = 14 + (r.hasCause ? 1 : 0) + (r.idempotencyKey != null ? 2 : 0) + (r.batchSize > 1 ? 2 : 0)
+                    + (r.bypassReason != null ? 1 : 0);
             packer.packMapHeader(fields);
             key(B_ID);
             uuid(r.idHi, r.idLo);
@@ -107,6 +109,10 @@ final class FrameCodec {
                 packer.packInt(r.batchIndex);
                 key(B_BATCH_N);
                 packer.packInt(r.batchSize);
+            }
+            if (r.bypassReason != null) {
+                key(B_BYPASS);
+                packer.packString(r.bypassReason);
             }
             key(B_PAYLOAD);
             packer.packBinaryHeader(r.payload.length);
@@ -153,6 +159,7 @@ final class FrameCodec {
     private static final byte[] B_IDEM_FP = b(K_IDEM_FP);
     private static final byte[] B_BATCH_I = b(K_BATCH_I);
     private static final byte[] B_BATCH_N = b(K_BATCH_N);
+    private static final byte[] B_BYPASS = b(K_BYPASS);
 
     private void key(byte[] k) throws IOException {
         utf8(k);
@@ -201,6 +208,7 @@ final class FrameCodec {
         r.idempotencyKey = null;
         r.batchIndex = 0;
         r.batchSize = 1;
+        r.bypassReason = null;
         r.payload = null;
         int seen = 0;
         try (MessageUnpacker u = UNPACKER_CONFIG.newUnpacker(buf, off, len)) {
@@ -265,6 +273,7 @@ final class FrameCodec {
                     }
                     case K_BATCH_I -> r.batchIndex = u.unpackInt();
                     case K_BATCH_N -> r.batchSize = u.unpackInt();
+                    case K_BYPASS -> r.bypassReason = u.unpackString();
                     case K_PAYLOAD -> {
                         int plen = u.unpackBinaryHeader();
                         if (withPayload) {

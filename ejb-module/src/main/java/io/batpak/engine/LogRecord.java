@@ -33,11 +33,13 @@ final class LogRecord {
     /** Position of this event within its atomic batch, and the batch's size (1 for a single append). */
     int batchIndex;
     int batchSize = 1;
+    /** Why the gates were bypassed for this event; null when they ran (the frame key is then absent). */
+    String bypassReason;
 
     StoredEvent toStoredEvent() {
         return new StoredEvent(new UUID(idHi, idLo), new Coordinate(entity, scope), new EventKind(kind), sequence,
                 globalSequence, timestampUs, new HlcTimestamp(hlcMs, hlcCounter), new UUID(corrHi, corrLo),
                 hasCause ? new UUID(causeHi, causeLo) : null, flags, prevHash, hash,
-                payload == null ? new byte[0] : payload);
+                payload == null ? new byte[0] : payload, bypassReason);
     }
 }

@@ -41,6 +41,7 @@ final class LogRecovery {
 
     /** Scans from {@code startSegment} at {@code startOffset} (0 means from the segment's first frame). */
     End scan(long startSegment, long startOffset) {
+        Compactor.removeTemporaries(dataDir);
         List<Long> ids = SegmentFiles.list(dataDir);
         if (startSegment > 0 && !ids.contains(startSegment)) {
             throw new CorruptLogException(SegmentFiles.path(dataDir, startSegment), startOffset,
@@ -49,13 +50,25 @@ final class LogRecovery {
         long bytes = 0;
         long lastId = 0;
         long lastLength = 0;
+        int segments = 0;
         for (int i = 0; i < ids.size(); i++) {
             long id = ids.get(i);
             boolean last = i == ids.size() - 1;
             Path file = SegmentFiles.path(dataDir, id);
-            if (i > 0 && id != ids.get(i - 1) + 1) {
-                throw new CorruptLogException(file, 0, "segment " + ids.get(i - 1) + " is followed by " + id
-                        + ": a segment file is missing");
+            // Compaction leaves gaps in the ids, so continuity is checked by global sequence instead.
+            if (i > 0 && id >= startSegment && !(id == startSegment && startOffset > 0)) {
+                long first = CompactionLeftover.firstGlobalSequence(file);
+                if (first >= 1 && first <= index.stagedCount() && CompactionLeftover.isDuplicate(file, id, index)) {
+                    LOG.log(Level.WARNING, "segment {0} only repeats events of an earlier merged segment (an"
+                            + " interrupted compaction); deleting it", file);
+                    deleteLeftover(file);
+                    continue;
+                }
+                if (first > index.stagedCount() + 1 && id != ids.get(i - 1) + 1) {
+                    throw new CorruptLogException(file, SegmentHeader.SIZE, "segment " + ids.get(i - 1)
+                            + " is followed by " + id + " and global sequence jumps from " + index.stagedCount()
+                            + " to " + first + ": a segment file is missing");
+                }
             }
             long length;
             if (id < startSegment) {
@@ -67,9 +80,20 @@ final class LogRecovery {
             bytes += length;
             lastId = id;
             lastLength = length;
+            segments++;
         }
         index.publish();
-        return new End(lastId, lastLength, ids.size(), bytes, truncatedBytes);
+        return new End(lastId, lastLength, segments, bytes, truncatedBytes);
+    }
+
+    private static void deleteLeftover(Path file) {
+        try {
+            Files.delete(file);
+            SegmentFiles.syncDirectory(file.getParent());
+        } catch (IOException e) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "cannot delete compaction leftover " + file + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private static long sizeOf(Path file) {

@@ -82,6 +82,7 @@ final class LogWriter implements Runnable {
     private volatile long fsyncNanosMax;
     private volatile long bytesOnDisk;
     private volatile int segmentCount;
+    private final LatencyHistogram fsyncLatency = new LatencyHistogram();
 
     /** A written group waiting for its fsync: where it ends in the index and whom to answer after. */
     private record SyncBatch(ActiveSegment segment, int indexCount, List<Completion> completions,
@@ -298,6 +299,8 @@ final class LogWriter implements Runnable {
             } else if (c instanceof WriterCommand.Checkpoint) {
                 checkpointWanted = true;
                 after.add(c);
+            } else if (c instanceof WriterCommand.Task<?>) {
+                after.add(c);
             } else if (c instanceof WriterCommand.Close) {
                 closing = true;
                 checkpointWanted = true;
@@ -322,9 +325,61 @@ final class LogWriter implements Runnable {
                 c.fail(unavailable());
             } else if (c instanceof WriterCommand.Checkpoint k) {
                 k.future.complete(null);
+            } else if (c instanceof WriterCommand.Task<?> t) {
+                runTask(t);
             }
         }
         return closing;
+    }
+
+    // ---- maintenance tasks (writer thread) ----
+
+    /** Makes everything written durable and published, then runs the task. */
+    private void runTask(WriterCommand.Task<?> t) {
+        awaitSyncStage();
+        try {
+            if (dirty && failure == null) {
+                force();
+            }
+        } catch (IOException e) {
+            markFailed(e);
+        }
+        if (failure != null) {
+            t.fail(unavailable());
+            return;
+        }
+        t.run(this);
+    }
+
+    /** Id of the segment being appended to; every lower id is sealed (writer thread). */
+    long activeSegmentId() {
+        return segment.id;
+    }
+
+    /** Durable length of the active segment when called from a task (writer thread). */
+    long activeSegmentSize() {
+        return segment.size();
+    }
+
+    /** Records that compaction replaced {@code removed + 1} segment files by one, saving {@code bytes}. */
+    void segmentsMerged(int removed, long bytes) {
+        segments -= removed;
+        sealedBytes -= bytes;
+        publishSizes();
+    }
+
+    /** Writes a checkpoint now (writer thread); false if the writer failed doing so. */
+    boolean checkpointNow() {
+        return writeCheckpoint();
+    }
+
+    /** Fsync latency of every force so far. */
+    LatencyHistogram fsyncLatency() {
+        return fsyncLatency;
+    }
+
+    int queueCapacity() {
+        return queue.size() + queue.remainingCapacity();
     }
 
     private void beginGroup() {
@@ -498,6 +553,7 @@ final class LogWriter implements Runnable {
         r.fingerprintLo = a.fingerprint[1];
         r.batchIndex = a.atomic ? i : 0;
         r.batchSize = a.atomic ? a.items.size() : 1;
+        r.bypassReason = a.bypassReason;
         System.arraycopy(p.lastHash, 0, r.prevHash, 0, 32);
         hasher.hash(r, p.nameUtf8, null, a.payloadDigests[i], r.hash);
         int offset = codec.encode(r, p.nameUtf8, null);
@@ -755,6 +811,7 @@ final class LogWriter implements Runnable {
         long t0 = System.nanoTime();
         target.force();
         long took = System.nanoTime() - t0;
+        fsyncLatency.record(took);
         synchronized (syncProgress) {
             fsyncs++;
             fsyncNanosTotal += took;

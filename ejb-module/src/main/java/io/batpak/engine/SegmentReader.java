@@ -94,7 +94,38 @@ final class SegmentReader implements AutoCloseable {
         return total;
     }
 
+    /**
+     * Closes and forgets the channels of segments whose files compaction replaced or deleted. A
+     * channel opened concurrently, before the switch, is not cached (see {@link #channel}), so no
+     * later read goes to a replaced file through the cache.
+     */
+    void invalidate(Iterable<Long> segmentIds) {
+        synchronized (open) {
+            generation++;
+            for (Long id : segmentIds) {
+                FileChannel ch = open.remove(id);
+                if (ch != null) {
+                    closeQuietly(ch);
+                }
+            }
+        }
+    }
+
+    /** Bumped by {@link #invalidate}; guarded by {@code open}. */
+    private long generation;
+
     private FileChannel channel(long segmentId) {
+        while (true) {
+            FileChannel ch = channelOnce(segmentId);
+            if (ch != null) {
+                return ch;
+            }
+        }
+    }
+
+    /** A channel for the segment, or null if an invalidation raced with opening it (try again). */
+    private FileChannel channelOnce(long segmentId) {
+        long gen;
         synchronized (open) {
             if (closed) {
                 throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
@@ -103,6 +134,7 @@ final class SegmentReader implements AutoCloseable {
             if (ch != null && ch.isOpen()) {
                 return ch;
             }
+            gen = generation;
         }
         Path file = SegmentFiles.path(dataDir, segmentId);
         FileChannel fresh;
@@ -114,6 +146,11 @@ final class SegmentReader implements AutoCloseable {
             throw new StoreException(ErrorCode.UNAVAILABLE, "cannot open " + file + ": " + e.getMessage(), e);
         }
         synchronized (open) {
+            if (gen != generation && !closed) {
+                // The file may have been replaced between our open and now: open it again.
+                closeQuietly(fresh);
+                return null;
+            }
             FileChannel raced = open.get(segmentId);
             if (raced != null && raced.isOpen() || closed) {
                 closeQuietly(fresh);

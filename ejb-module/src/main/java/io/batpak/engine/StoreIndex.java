@@ -138,6 +138,15 @@ final class StoreIndex {
         return i;
     }
 
+    /**
+     * Moves event {@code i} to another disk position (compaction, writer thread). Readers may see the
+     * old or the new value; both name a copy of the same frame until the old file is deleted, and
+     * readers re-check the position when a read fails.
+     */
+    void setPosition(int i, long position) {
+        chunk(i).position[i & CHUNK_MASK] = position;
+    }
+
     void putIdempotency(String key, IdempotencyRecord record) {
         idempotency.put(key, record);
     }

@@ -1,15 +1,27 @@
 package io.batpak.engine;
 
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * A committed event as read back from the log, with every header field and its payload. The
- * {@code hash} covers the header, the payload and {@code prevHash} (see docs/FORMAT.md), so it
- * changes if any of them change. {@code causationId} is {@code null} for a root cause. Immutable.
+ * {@code hash} covers the header, the payload, the bypass reason when there is one, and
+ * {@code prevHash} (see docs/FORMAT.md), so it changes if any of them change. {@code causationId}
+ * is {@code null} for a root cause; {@code bypassReason} is {@code null} unless the event was
+ * appended through {@link GateSet#bypass}. Immutable.
  */
 public record StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence,
                           long globalSequence, long timestampUs, HlcTimestamp hlc, UUID correlationId,
-                          UUID causationId, int flags, byte[] prevHash, byte[] hash, byte[] payload) {
+                          UUID causationId, int flags, byte[] prevHash, byte[] hash, byte[] payload,
+                          String bypassReason) {
+    /** An event appended through the gates (no bypass reason). */
+    public StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence, long globalSequence,
+                       long timestampUs, HlcTimestamp hlc, UUID correlationId, UUID causationId, int flags,
+                       byte[] prevHash, byte[] hash, byte[] payload) {
+        this(eventId, coordinate, kind, sequence, globalSequence, timestampUs, hlc, correlationId, causationId, flags,
+                prevHash, hash, payload, null);
+    }
+
     public StoredEvent {
         prevHash = prevHash.clone();
         hash = hash.clone();
@@ -29,6 +41,11 @@ public record StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, l
     @Override
     public byte[] payload() {
         return payload.clone();
+    }
+
+    /** The bypass reason, if the event was appended through {@link GateSet#bypass}. */
+    public Optional<String> bypass() {
+        return Optional.ofNullable(bypassReason);
     }
 
     public String entity() {

@@ -2,10 +2,11 @@ package io.batpak.engine;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** A request to the writer thread. Each is answered exactly once through its future. */
 abstract sealed class WriterCommand permits WriterCommand.Append, WriterCommand.Sync, WriterCommand.Checkpoint,
-        WriterCommand.Close {
+        WriterCommand.Close, WriterCommand.Task {
 
     abstract void fail(Throwable t);
 
@@ -21,9 +22,17 @@ abstract sealed class WriterCommand permits WriterCommand.Append, WriterCommand.
         /** BLAKE3-256 of each payload, computed on the caller's thread. */
         final byte[][] payloadDigests;
         final CompletableFuture<List<AppendReceipt>> future = new CompletableFuture<>();
+        /** Recorded with every item when the gates were bypassed; null otherwise. */
+        final String bypassReason;
 
         Append(List<AppendRequest> items, boolean atomic, long[] idHi, long[] idLo, long[] timestampUs, long[] fingerprint,
                byte[][] payloadDigests) {
+            this(items, atomic, idHi, idLo, timestampUs, fingerprint, payloadDigests, null);
+        }
+
+        Append(List<AppendRequest> items, boolean atomic, long[] idHi, long[] idLo, long[] timestampUs, long[] fingerprint,
+               byte[][] payloadDigests, String bypassReason) {
+            this.bypassReason = bypassReason;
             this.payloadDigests = payloadDigests;
             this.items = items;
             this.atomic = atomic;
@@ -62,6 +71,32 @@ abstract sealed class WriterCommand permits WriterCommand.Append, WriterCommand.
     /** Drain, fsync, checkpoint and stop. */
     static final class Close extends WriterCommand {
         final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * Maintenance work that must see the log at rest: runs on the writer thread after every append
+     * queued before it is durable and published, before any later append is written.
+     */
+    static final class Task<T> extends WriterCommand {
+        final Function<LogWriter, T> action;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+
+        Task(Function<LogWriter, T> action) {
+            this.action = action;
+        }
+
+        void run(LogWriter writer) {
+            try {
+                future.complete(action.apply(writer));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        }
 
         @Override
         void fail(Throwable t) {
