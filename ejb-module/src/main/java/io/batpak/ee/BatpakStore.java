@@ -17,7 +17,8 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
+import io.batpak.engine.Caller;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The application's one event store, opened when the application starts and closed (queued appends
@@ -36,14 +37,14 @@ public class BatpakStore {
     ManagedExecutorService executor;
     @Inject
     BatpakSettings settings;
+    @Inject
+    GateChain gates;
 
     private volatile EventStore store;
 
     @PostConstruct
     void open() {
-        Executor longRunning = task -> executor.execute(
-                ManagedExecutors.managedTask(task, Map.of(ManagedTask.LONGRUNNING_HINT, "true"), null));
-        store = EventStore.open(settings.storeConfig(longRunning));
+        store = EventStore.open(settings.storeConfig(this::runLongTask));
         LOG.log(Level.INFO, "batpak store open in {0}: {1} events", settings.dataDirectory(), store.globalSequence());
     }
 
@@ -66,13 +67,27 @@ public class BatpakStore {
     }
 
     /** Appends one event after the gates pass; durable under the configured sync mode on return. */
-    public AppendReceipt append(AppendRequest request) {
-        return engine().append(request);
+    public AppendReceipt append(AppendRequest request, Caller caller) {
+        return gates.append(engine(), List.of(request), caller).get(0);
     }
 
     /** Appends an atomic batch after the gates pass for every event of it. */
-    public List<AppendReceipt> appendBatch(List<AppendRequest> requests) {
-        return engine().appendBatch(requests);
+    public List<AppendReceipt> appendBatch(List<AppendRequest> requests, Caller caller) {
+        return gates.append(engine(), requests, caller);
+    }
+
+    /** As {@link #appendBatch}, completing once the events are durable; a denial fails the future. */
+    public CompletableFuture<List<AppendReceipt>> appendAsync(List<AppendRequest> requests, Caller caller) {
+        return gates.appendAsync(engine(), requests, caller);
+    }
+
+    /** Runs {@code task} as a long-running task of the container's managed executor. */
+    public void runTask(Runnable task) {
+        runLongTask(task);
+    }
+
+    void runLongTask(Runnable task) {
+        executor.execute(ManagedExecutors.managedTask(task, Map.of(ManagedTask.LONGRUNNING_HINT, "true"), null));
     }
 
     public BatpakSettings settings() {

@@ -19,6 +19,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,8 @@ public class BatchesResource {
     BatpakStore store;
     @Context
     HttpHeaders headers;
+    @Context
+    SecurityContext security;
 
     @POST
     public Response append(InputStream body, @HeaderParam("Content-Length") String contentLength) {
@@ -55,7 +58,7 @@ public class BatchesResource {
                 throw new io.batpak.engine.StoreException(e.code(), "events[" + i + "]: " + e.getMessage(), e);
             }
         }
-        List<AppendReceipt> receipts = store.appendBatch(requests);
+        List<AppendReceipt> receipts = store.appendBatch(requests, Callers.of(security));
         JsonArrayBuilder out = Json.createArrayBuilder();
         for (AppendReceipt r : receipts) {
             out.add(EventJson.receipt(r));

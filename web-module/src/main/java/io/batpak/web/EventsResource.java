@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
@@ -44,6 +45,8 @@ public class EventsResource {
     CloudEventsConfig cloudEvents;
     @Context
     HttpHeaders headers;
+    @Context
+    SecurityContext security;
 
     @POST
     public Response append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -58,13 +61,13 @@ public class EventsResource {
         } else {
             request = AppendJson.parse(Bodies.object(bytes, type), CloudEventsCodec.headerKey(idempotencyKey));
         }
-        AppendReceipt receipt = store.append(request);
+        AppendReceipt receipt = store.append(request, Callers.of(security));
         JsonObject json = EventJson.receipt(receipt);
         if (receipt.replayed()) {
             return Bodies.answer(Response.ok(), json, headers.getAcceptableMediaTypes())
                     .header("Idempotent-Replayed", "true").build();
         }
-        return Bodies.answer(Response.created(URI.create("/api/v1/events/" + receipt.eventId())), json,
+        return Bodies.answer(Response.created(URI.create("events/" + receipt.eventId())), json,
                 headers.getAcceptableMediaTypes()).build();
     }
 

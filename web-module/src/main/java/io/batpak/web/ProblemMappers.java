@@ -1,5 +1,7 @@
 package io.batpak.web;
 
+import io.batpak.ee.DeniedException;
+import io.batpak.engine.Denial;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.SequenceMismatchException;
 import io.batpak.engine.StoreException;
@@ -59,6 +61,23 @@ public final class ProblemMappers {
         }
     }
 
+    /** The problem for a gate's denial: 422 {@code denied} with the gate's name, code and context. */
+    public static Problem forDenial(Denial d) {
+        Problem p = Problem.of(422, "denied", "Denied by a gate", d.message()).with("gate", d.gate())
+                .with("gateCode", d.code());
+        d.context().forEach((k, v) -> p.with("context." + k, v));
+        return p;
+    }
+
+    /** A gate refused the append. */
+    @Provider
+    public static final class GateDenial implements ExceptionMapper<DeniedException> {
+        @Override
+        public Response toResponse(DeniedException e) {
+            return forDenial(e.denial()).response();
+        }
+    }
+
     /** Refusals raised by the web layer itself. */
     @Provider
     public static final class Refusal implements ExceptionMapper<ProblemException> {
@@ -111,6 +130,9 @@ public final class ProblemMappers {
         public Response toResponse(RuntimeException e) {
             if (e instanceof StoreException s) {
                 return forStore(s).response();
+            }
+            if (e instanceof DeniedException d) {
+                return forDenial(d.denial()).response();
             }
             if (e instanceof ProblemException p) {
                 return p.problem().response();

@@ -1,0 +1,86 @@
+package io.batpak.ee;
+
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.AppendRequest;
+import io.batpak.engine.Caller;
+import io.batpak.engine.EventStore;
+import io.batpak.engine.Gate;
+import io.batpak.engine.GateDecision;
+import io.batpak.engine.GateSet;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The application's gates: every CDI bean implementing {@link Gate}, evaluated on every append in
+ * ascending {@link Priority} (a gate without one runs after all that have one, in bean-class name
+ * order, so the order is stable across deployments). A denial throws {@link DeniedException} and
+ * nothing is stored. Built once at startup; thread-safe.
+ */
+@ApplicationScoped
+public class GateChain {
+    /** Priority of a gate bean that declares none. */
+    public static final int DEFAULT_PRIORITY = Integer.MAX_VALUE;
+    private static final Logger LOG = System.getLogger(GateChain.class.getName());
+
+    @Inject
+    @Any
+    Instance<Gate> beans;
+
+    private GateSet gates = GateSet.empty();
+
+    @PostConstruct
+    void discover() {
+        List<Instance.Handle<Gate>> handles = new ArrayList<>();
+        beans.handles().forEach(handles::add);
+        handles.sort(Comparator.<Instance.Handle<Gate>>comparingInt(h -> priority(h.getBean().getBeanClass()))
+                .thenComparing(h -> h.getBean().getBeanClass().getName()));
+        List<Gate> ordered = new ArrayList<>();
+        for (Instance.Handle<Gate> h : handles) {
+            ordered.add(h.get());
+        }
+        gates = GateSet.of(ordered);
+        LOG.log(Level.INFO, "gates in evaluation order: {0}", gates.names());
+    }
+
+    private static int priority(Class<?> beanClass) {
+        Priority p = beanClass.getAnnotation(Priority.class);
+        return p == null ? DEFAULT_PRIORITY : p.value();
+    }
+
+    public List<String> names() {
+        return gates.names();
+    }
+
+    /** Evaluates the gates for {@code requests} (one atomic unit) and appends them if all pass. */
+    public List<AppendReceipt> append(EventStore store, List<AppendRequest> requests, Caller caller) {
+        return store.append(passOrThrow(requests, caller));
+    }
+
+    /** As {@link #append}, completing when the events are durable. A denial fails the future. */
+    public CompletableFuture<List<AppendReceipt>> appendAsync(EventStore store, List<AppendRequest> requests,
+                                                              Caller caller) {
+        try {
+            return store.appendAsync(passOrThrow(requests, caller));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private io.batpak.engine.Receipt passOrThrow(List<AppendRequest> requests, Caller caller) {
+        GateDecision d = gates.evaluate(requests, caller);
+        if (d instanceof GateDecision.Denied denied) {
+            throw new DeniedException(denied.denial());
+        }
+        return ((GateDecision.Passed) d).receipt();
+    }
+}

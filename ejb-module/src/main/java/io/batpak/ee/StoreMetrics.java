@@ -1,0 +1,46 @@
+package io.batpak.ee;
+
+import io.batpak.engine.StoreStats;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.function.ToDoubleFunction;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+
+/**
+ * MicroProfile Metrics of the store, read from its statistics when scraped: events appended (a
+ * rate is its derivative), fsyncs and their mean and max latency, writer queue depth, open
+ * subscriptions. Registered once at startup.
+ */
+@ApplicationScoped
+public class StoreMetrics {
+    @Inject
+    BatpakStore store;
+    @Inject
+    MetricRegistry registry;
+
+    private volatile boolean registered;
+
+    synchronized void register() {
+        if (registered) {
+            return;
+        }
+        gauge("batpak_events_total", "Events committed since the store was created", s -> s.globalSequence());
+        gauge("batpak_group_commits_total", "Group commits since the store was opened", s -> s.groupCommits());
+        gauge("batpak_fsyncs_total", "fsyncs since the store was opened", s -> s.fsyncs());
+        gauge("batpak_fsync_mean_seconds", "Mean fsync latency", s -> s.fsyncs() == 0 ? 0
+                : s.fsyncNanosTotal() / (double) s.fsyncs() / 1e9);
+        gauge("batpak_fsync_max_seconds", "Longest fsync", s -> s.fsyncNanosMax() / 1e9);
+        gauge("batpak_writer_queue_depth", "Appends waiting for the writer thread", s -> s.writerQueueDepth());
+        gauge("batpak_segments", "Segment files", s -> s.segments());
+        gauge("batpak_bytes", "Bytes in segment files", s -> s.bytes());
+        registry.gauge(Metadata.builder().withName("batpak_subscriptions").withDescription("Open subscriptions").build(),
+                store, b -> b.engine().subscriptionCount());
+        registered = true;
+    }
+
+    private void gauge(String name, String description, ToDoubleFunction<StoreStats> value) {
+        registry.gauge(Metadata.builder().withName(name).withDescription(description).build(), store,
+                b -> value.applyAsDouble(b.engine().stats()));
+    }
+}

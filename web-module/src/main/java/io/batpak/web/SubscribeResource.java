@@ -1,0 +1,86 @@
+package io.batpak.web;
+
+import io.batpak.ee.BatpakStore;
+import io.batpak.ee.EventJson;
+import io.batpak.engine.EventStore;
+import io.batpak.engine.Region;
+import io.batpak.engine.StoredEvent;
+import io.batpak.engine.Subscription;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /subscribe}: Server-Sent Events, one message per matching event ({@code id:} its global
+ * sequence, {@code data:} the stored event as JSON). Catch-up from {@code Last-Event-ID} (which wins,
+ * as on a reconnect) or {@code after}, both exclusive, then live; with neither, live from now. It
+ * never skips or repeats an event across a reconnect, because it resumes from the global sequence
+ * the client last saw. A comment every 15 s keeps idle connections open. Each stream runs on a
+ * managed long-running task and reads its own catch-up subscription, so it never slows appends.
+ */
+@Path("subscribe")
+@RequestScoped
+public class SubscribeResource {
+    private static final Logger LOG = System.getLogger(SubscribeResource.class.getName());
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+
+    @Inject
+    BatpakStore store;
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void subscribe(@QueryParam("entityPrefix") String entityPrefix, @QueryParam("scope") String scope,
+                          @QueryParam("kind") String kind, @QueryParam("category") String category,
+                          @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId,
+                          @Context SseEventSink sink, @Context Sse sse) {
+        Region filter = Params.region(entityPrefix, scope, kind, category);
+        EventStore engine = store.engine();
+        long from;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            from = Params.longParam("Last-Event-ID", lastEventId, 0, 0, Long.MAX_VALUE);
+        } else if (after != null && !after.isEmpty()) {
+            from = Params.longParam("after", after, 0, 0, Long.MAX_VALUE);
+        } else {
+            from = engine.globalSequence();
+        }
+        Subscription s = engine.subscribe(filter, from, store.settings().subscriberBuffer());
+        store.runTask(() -> stream(s, sink, sse));
+    }
+
+    private static void stream(Subscription s, SseEventSink sink, Sse sse) {
+        try (s; sink) {
+            long lastSend = System.nanoTime();
+            while (!sink.isClosed() && !s.isClosed()) {
+                List<StoredEvent> batch = s.poll(256, Duration.ofSeconds(1));
+                for (StoredEvent e : batch) {
+                    sink.send(sse.newEventBuilder().id(Long.toString(e.globalSequence()))
+                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(EventJson.event(e).toString()).build())
+                            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    lastSend = System.nanoTime();
+                }
+                if (batch.isEmpty() && System.nanoTime() - lastSend > KEEP_ALIVE.toNanos()) {
+                    sink.send(sse.newEventBuilder().comment("keep-alive").build()).toCompletableFuture()
+                            .get(30, TimeUnit.SECONDS);
+                    lastSend = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "SSE stream ended: {0}", e.toString());
+        }
+    }
+}
