@@ -7,13 +7,14 @@ import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedExecutors;
 import jakarta.enterprise.concurrent.ManagedTask;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.System.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,10 @@ import java.util.concurrent.CompletableFuture;
 public class BatpakStore {
     private static final Logger LOG = System.getLogger(BatpakStore.class.getName());
 
-    @Resource
-    ManagedExecutorService executor;
+    /** The platform's default managed executor (Jakarta Concurrency), looked up when the store opens. */
+    static final String EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
+
+    private ManagedExecutorService executor;
     @Inject
     BatpakSettings settings;
     @Inject
@@ -44,6 +47,13 @@ public class BatpakStore {
 
     @PostConstruct
     void open() {
+        // A JNDI lookup rather than @Resource: the bean lives in a library jar of the WAR, and Payara
+        // resolves a field @Resource there through java:comp/env entries it never binds.
+        try {
+            executor = InitialContext.doLookup(EXECUTOR_JNDI);
+        } catch (NamingException e) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "no managed executor at " + EXECUTOR_JNDI, e);
+        }
         store = EventStore.open(settings.storeConfig(this::runLongTask));
         LOG.log(Level.INFO, "batpak store open in {0}: {1} events", settings.dataDirectory(), store.globalSequence());
     }

@@ -17,6 +17,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,13 +51,39 @@ public class MessagingChannels {
     @Inject
     BatpakStore store;
 
+    private final List<MultiEmitter<? super Message<String>>> waiting = new ArrayList<>();
+    private boolean started;
+
     @Outgoing(EVENTS)
     public Multi<Message<String>> events() {
+        // SmallRye subscribes while the application is still deploying, before the store bean's
+        // resources can be injected: park the emitter until start() runs at application start.
         return Multi.createFrom().emitter(emitter -> {
-            Subscription s = store.engine().subscribeLive(Region.all(), store.settings().subscriberBuffer());
-            emitter.onTermination(s::close);
-            store.runLongTask(() -> pump(s, emitter));
+            synchronized (waiting) {
+                if (!started) {
+                    waiting.add(emitter);
+                    return;
+                }
+            }
+            pumpFromNow(emitter);
         });
+    }
+
+    /** Starts every channel subscriber that connected during deployment; called at application start. */
+    void start() {
+        List<MultiEmitter<? super Message<String>>> ready;
+        synchronized (waiting) {
+            started = true;
+            ready = new ArrayList<>(waiting);
+            waiting.clear();
+        }
+        ready.forEach(this::pumpFromNow);
+    }
+
+    private void pumpFromNow(MultiEmitter<? super Message<String>> emitter) {
+        Subscription s = store.engine().subscribeLive(Region.all(), store.settings().subscriberBuffer());
+        emitter.onTermination(s::close);
+        store.runLongTask(() -> pump(s, emitter));
     }
 
     private static void pump(Subscription s, MultiEmitter<? super Message<String>> emitter) {

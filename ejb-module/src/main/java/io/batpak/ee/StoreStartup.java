@@ -17,10 +17,13 @@ public class StoreStartup {
     EventPublisher publisher;
     @Inject
     StoreMetrics metrics;
+    @Inject
+    MessagingChannels channels;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         store.engine();
         publisher.start();
+        channels.start();
         metrics.register();
     }
 }

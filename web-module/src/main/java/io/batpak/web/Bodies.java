@@ -25,15 +25,24 @@ public final class Bodies {
     private Bodies() {
     }
 
+    /**
+     * Bytes of an oversized body read and dropped before the 413 is answered, so clients that send
+     * the whole body before reading the answer see the problem instead of a reset connection.
+     */
+    static final long DRAIN_BYTES = 64L << 20;
+
     /** The raw body, refused with 413 past {@code limit} bytes (by Content-Length or while reading). */
     public static byte[] read(InputStream in, String contentLength, long limit) {
         if (contentLength != null) {
+            long declared;
             try {
-                if (Long.parseLong(contentLength.trim()) > limit) {
-                    throw tooLarge(limit);
-                }
+                declared = Long.parseLong(contentLength.trim());
             } catch (NumberFormatException e) {
                 throw new ProblemException(Problem.invalid("Content-Length is not a number"));
+            }
+            if (declared > limit) {
+                drain(in);
+                throw tooLarge(limit);
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -43,6 +52,7 @@ public final class Bodies {
             for (int n; (n = in.read(buf)) >= 0; ) {
                 total += n;
                 if (total > limit) {
+                    drain(in);
                     throw tooLarge(limit);
                 }
                 out.write(buf, 0, n);
@@ -51,6 +61,18 @@ public final class Bodies {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    private static void drain(InputStream in) {
+        byte[] buf = new byte[64 * 1024];
+        long dropped = 0;
+        try {
+            for (int n; dropped < DRAIN_BYTES && (n = in.read(buf)) >= 0; ) {
+                dropped += n;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing left to drain
+        }
     }
 
     private static ProblemException tooLarge(long limit) {
