@@ -1,0 +1,91 @@
+package io.batpak.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The WAR on a real Payara Micro in a child JVM, started the way the README runs it (context root
+ * {@code /}, the SmallRye flag), on a data directory of the test's choosing, so a test can stop it
+ * gracefully or SIGKILL it and start it again on the same data. Its console goes to a log file next
+ * to the data directory: read it first when a start fails.
+ */
+final class PayaraProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
+
+    private final Path dataDir;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    PayaraProcess(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
+        this.log = dataDir.resolveSibling(dataDir.getFileName() + "-payara.log");
+        try (ServerSocket s = new ServerSocket(0)) {
+            this.port = s.getLocalPort();
+        }
+    }
+
+    URI base() {
+        return URI.create("http://localhost:" + port + "/api/v1/");
+    }
+
+    void start() throws Exception {
+        String microJar = System.getProperty("payara.microJar");
+        String war = System.getProperty("batpak.war", "../web-module/target/batpak.war");
+        if (microJar == null || !new File(microJar).isFile()) {
+            throw new AssertionError("payara.microJar not set or missing: " + microJar + " (run through mvn verify)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dfish.payara.deployment.emptyBeansXmlModeALL=true",
+                "-Dbatpak.data-dir=" + dataDir.toAbsolutePath(), "-jar", microJar, "--deploy", war,
+                "--contextroot", "/", "--port", Integer.toString(port), "--nocluster", "--nohazelcast"));
+        Files.createDirectories(dataDir);
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Http ops = new Http(URI.create("http://localhost:" + port + "/"));
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("Payara Micro exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (ops.get("health/ready").status() == 200) {
+                    return;
+                }
+            } catch (AssertionError notYet) {
+                // connection refused while it boots
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("Payara Micro not ready within " + START_TIMEOUT + "; see " + log);
+    }
+
+    /** Graceful stop (SIGTERM): the store drains, fsyncs and checkpoints. */
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
