@@ -8,6 +8,9 @@ import io.batpak.engine.AppendRequest;
 import io.batpak.engine.EventStore;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -35,6 +38,12 @@ public class BatchesResource {
     @Context
     SecurityContext security;
 
+    @Operation(summary = "Append an atomic batch", description = "Every event commits or none does; receipts in request order.")
+    @APIResponses({
+            @APIResponse(responseCode = "201", description = "{receipts}"),
+            @APIResponse(responseCode = "409", description = "sequence-mismatch"),
+            @APIResponse(responseCode = "413", description = "payload-too-large"),
+            @APIResponse(responseCode = "422", description = "denied")})
     @POST
     public Response append(InputStream body, @HeaderParam("Content-Length") String contentLength) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));

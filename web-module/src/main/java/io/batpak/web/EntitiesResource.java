@@ -6,6 +6,9 @@ import io.batpak.engine.StoredEvent;
 import io.batpak.engine.VerifyResult;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
@@ -26,6 +29,9 @@ public class EntitiesResource {
     @Context
     HttpHeaders headers;
 
+    @Operation(summary = "One entity's events by sequence", description = "from is inclusive; next is the from of the following page.")
+    @APIResponses({
+            @APIResponse(responseCode = "200", description = "{events, next}")})
     @GET
     @Path("events")
     public Response events(@PathParam("entity") String entity, @QueryParam("from") String from,
@@ -45,6 +51,9 @@ public class EntitiesResource {
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
     }
 
+    @Operation(summary = "Recompute an entity's hash chain", description = "Reports the first sequence that fails.")
+    @APIResponses({
+            @APIResponse(responseCode = "200", description = "{entity, events, valid, firstInvalidSequence}")})
     @GET
     @Path("verify")
     public Response verify(@PathParam("entity") String entity) {

@@ -4,6 +4,9 @@ import io.batpak.ee.BatpakStore;
 import io.batpak.engine.StoreStats;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
@@ -21,6 +24,9 @@ public class StatsResource {
     @Context
     HttpHeaders headers;
 
+    @Operation(summary = "Store statistics", description = "Counts, bytes, segments, writer and fsync figures.")
+    @APIResponses({
+            @APIResponse(responseCode = "200", description = "statistics")})
     @GET
     public Response stats() {
         StoreStats s = store.engine().stats();

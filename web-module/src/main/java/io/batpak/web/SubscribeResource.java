@@ -8,6 +8,9 @@ import io.batpak.engine.StoredEvent;
 import io.batpak.engine.Subscription;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -40,6 +43,9 @@ public class SubscribeResource {
     @Inject
     BatpakStore store;
 
+    @Operation(summary = "Subscribe with Server-Sent Events", description = "Catch-up from Last-Event-ID or after (exclusive), then live; id is the globalSequence.")
+    @APIResponses({
+            @APIResponse(responseCode = "200", description = "text/event-stream")})
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@QueryParam("entityPrefix") String entityPrefix, @QueryParam("scope") String scope,
