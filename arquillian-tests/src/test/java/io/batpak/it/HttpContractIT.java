@@ -287,6 +287,8 @@ class HttpContractIT {
         assertEquals("no-forbidden-entities", p.getString("gate"));
         assertEquals("entity-forbidden", p.getString("gateCode"));
         assertEquals(0, http.get("entities/" + e + "/events").json().getJsonArray("events").size());
+        JsonObject first = assertProblem(http.post("events", body("forbidden:first-" + RUN, 0xF001, "1")), 422, "denied");
+        assertEquals("first-gate", first.getString("gate"), "gates run in ascending @Priority, first denial wins");
     }
 
     @Test
