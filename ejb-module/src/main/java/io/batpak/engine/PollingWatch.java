@@ -45,6 +45,13 @@ final class PollingWatch<S> implements ProjectionWatch, Runnable {
         if (closed) {
             return false;
         }
+        if (!projector.store().isWritable()) {
+            // Closed store, or its writer stopped: the state can no longer change.
+            LOG.log(Level.INFO, "store stopped accepting appends: ending the watch of {0} on {1}", projection.name(),
+                    entity);
+            close();
+            return false;
+        }
         long last = projector.store().lastSequence(entity);
         if (delivered && last == seenSequence) {
             return true;
@@ -64,13 +71,8 @@ final class PollingWatch<S> implements ProjectionWatch, Runnable {
         try {
             poll();
         } catch (StoreException e) {
-            if (!projector.store().isWritable() && e.code() == ErrorCode.UNAVAILABLE) {
-                LOG.log(Level.INFO, "store closed: stopping the watch of {0} on {1}", projection.name(), entity);
-                close();
-            } else {
-                LOG.log(Level.WARNING, "watch of {0} on {1} failed this round: {2}", projection.name(), entity,
-                        e.getMessage());
-            }
+            LOG.log(Level.WARNING, "watch of {0} on {1} failed this round: {2}", projection.name(), entity,
+                    e.getMessage());
         } catch (RuntimeException e) {
             // A throwing listener must not end the schedule (an executor drops a task that throws).
             LOG.log(Level.WARNING, "listener of the watch of " + projection.name() + " on " + entity + " threw", e);
