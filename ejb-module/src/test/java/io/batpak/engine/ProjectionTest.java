@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -187,6 +190,38 @@ class ProjectionTest {
         int before = sum.applied.get();
         p.project("e2", sum, Freshness.CONSISTENT);
         assertEquals(before + 2, sum.applied.get(), "the evicted entity must be replayed from the start");
+    }
+
+    @Test
+    void concurrentProjectionsOfOneEntityApplyEachEventOnce() throws Exception {
+        EventStore s = store();
+        Projector p = projector(s, new LruProjectionCache(10));
+        Sum sum = new Sum();
+        int events = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> readers = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                readers.add(pool.submit(() -> {
+                    long last = -1;
+                    while (last < events - 1) {
+                        long w = p.project(ENTITY, sum, Freshness.CONSISTENT).watermark();
+                        assertTrue(w >= last, "a watermark went back from " + last + " to " + w);
+                        last = w;
+                    }
+                }));
+            }
+            for (int i = 1; i <= events; i++) {
+                add(s, ENTITY, i);
+            }
+            for (Future<?> f : readers) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(new Tally(events, events * (events + 1L) / 2), p.project(ENTITY, sum, Freshness.CONSISTENT).state());
+        assertEquals(events, sum.applied.get(), "with a shared cache each event must be applied exactly once");
     }
 
     @Test
