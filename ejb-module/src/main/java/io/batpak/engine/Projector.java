@@ -98,7 +98,7 @@ public final class Projector implements AutoCloseable {
         S state = cached == null ? nonNull(projection.initial(), projection) : cached.state();
         long from = cached == null ? 0 : cached.watermark() + 1;
         long last = store.lastSequence(entity);
-        IntPredicate wanted = kindFilter(projection.kinds());
+        IntPredicate wanted = last >= from ? kindFilter(projection.kinds()) : k -> false;
         StoredEvent lastRead = null;
         for (long seq = from; seq <= last; seq += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, last - seq + 1);
