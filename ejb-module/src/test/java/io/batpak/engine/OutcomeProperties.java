@@ -219,6 +219,9 @@ class OutcomeProperties {
         assertThrows(StoreException.class, () -> Outcome.retry(10, 4, 3, "attempt beyond the maximum"));
         assertThrows(StoreException.class, () -> Outcome.retry(-1, 1, 3, "negative delay"));
         assertThrows(NullPointerException.class, () -> Outcome.err(null));
+        OutcomeError fromStore = OutcomeError.of(new StoreException(ErrorCode.UNAVAILABLE, "closed"));
+        assertEquals(new OutcomeError("unavailable", "closed", true), fromStore,
+                "a store failure must keep its stable code and whether it is transient");
     }
 
     private static List<Outcome<Integer>> leavesOf(List<Outcome<Integer>> xs) {
