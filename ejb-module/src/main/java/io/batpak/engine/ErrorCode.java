@@ -24,6 +24,8 @@ public enum ErrorCode {
     CORRUPT_DATA("corrupt-data", false),
     /** The store is closed, closing, or its writer stopped after an I/O failure. */
     UNAVAILABLE("unavailable", true),
+    /** A state machine met an event that no edge allows from the entity's current state. Permanent. */
+    INVALID_TRANSITION("invalid-transition", false),
     /** The calling thread was interrupted while it waited for the writer. */
     INTERRUPTED("interrupted", true),
     /** A gate {@link Receipt} was presented a second time; each receipt authorises one append. Permanent. */

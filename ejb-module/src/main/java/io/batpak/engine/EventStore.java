@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
 
 /**
  * A coordinate-addressed, append-only event log on local disk: the engine's public entry point.
@@ -134,6 +135,11 @@ public final class EventStore implements AutoCloseable {
                                         UUID causationId) {
         return append(new AppendRequest(coordinate, kind, payload,
                 AppendOptions.NONE.withCorrelation(correlationId, causationId)));
+    }
+
+    /** Appends a state machine move: its edge's kind and its payload, conditional if it expects a sequence. */
+    public AppendReceipt apply(Coordinate coordinate, Transition<?, ?> transition) {
+        return append(transition.toRequest(coordinate));
     }
 
     /** Appends one event with its options (CAS, idempotency key, links). */
@@ -274,6 +280,27 @@ public final class EventStore implements AutoCloseable {
         }
         EntityState e = index.entity(entity);
         return e == null ? List.of() : readAll(index.entityEvents(e, fromSequence, limit));
+    }
+
+    /**
+     * An entity's events with sequences {@code fromSequence .. fromSequence + count - 1} (as many of
+     * them as are published) whose kind {@code wanted} accepts; the others are skipped without a
+     * disk read. For projections, which read only the kinds they fold.
+     */
+    List<StoredEvent> readEntity(String entity, long fromSequence, int count, IntPredicate wanted) {
+        ensureOpen();
+        EntityState e = index.entity(entity);
+        if (e == null) {
+            return List.of();
+        }
+        int[] events = index.entityEvents(e, fromSequence, count);
+        List<StoredEvent> out = new ArrayList<>(events.length);
+        for (int i : events) {
+            if (wanted.test(index.kind(i))) {
+                out.add(read(i));
+            }
+        }
+        return out;
     }
 
     /** The entity's last committed sequence, or {@link AppendOptions#NO_EVENTS} if it has none. */
