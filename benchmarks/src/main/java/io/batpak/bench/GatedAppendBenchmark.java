@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * (f) What gates cost on the append path: bulk appends from one thread, sync mode NEVER, atomic
+ * (g) What gates cost on the append path: bulk appends from one thread, sync mode NEVER, atomic
  * batches of 1000 events of 200-byte payloads, either plain ({@code appendBatch}, the baseline)
  * or through a three-gate {@link GateSet} (a role check, a kind-category allow list, a payload size
  * limit) and {@code append(Receipt)}; plus the gate evaluation alone. Scores are events per second.

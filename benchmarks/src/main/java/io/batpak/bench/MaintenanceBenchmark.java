@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * (g) Online maintenance on a store of 200,000 events (200-byte payloads, about 90 MB) written
+ * (h) Online maintenance on a store of 200,000 events (200-byte payloads, about 90 MB) written
  * in 256 KiB segments and reopened with 16 MiB ones, so every sealed segment is small: a
  * snapshot, and a compaction of all sealed segments into 16 MiB ones; baseline: copying the
  * same segment files with {@code Files.copy} and forcing each. Single shot, ms per operation;
