@@ -497,7 +497,7 @@ public final class EventStore implements AutoCloseable {
 
     /** Counts, sizes, queue depth, fsync latency and maintenance counters, for operators. */
     public StoreDiagnostics diagnostics() {
-        return maintenance.diagnostics(isWritable());
+        return maintenance.diagnostics(isWritable(), subscriptionCount());
     }
 
     private void ensureOpen() {

@@ -66,13 +66,13 @@ final class Maintenance {
         }
     }
 
-    StoreDiagnostics diagnostics(boolean writable) {
+    StoreDiagnostics diagnostics(boolean writable, int subscriptions) {
         StoreStats s = writer.stats(index);
         LatencyHistogram fsync = writer.fsyncLatency();
         return new StoreDiagnostics(s.events(), s.entities(), s.scopes(), s.segments(), Math.max(0, s.segments() - 1),
                 s.bytes(), s.globalSequence(), s.writerQueueDepth(), writer.queueCapacity(), s.groupCommits(),
                 fsync.count(), fsync.mean(), fsync.max(), fsync.quantile(0.99), compactions, segmentsCompacted,
-                snapshots, writable);
+                snapshots, writable, subscriptions);
     }
 
     private <T> T onWriter(java.util.function.Function<LogWriter, T> action) {

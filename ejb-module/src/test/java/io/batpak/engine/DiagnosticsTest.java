@@ -53,6 +53,11 @@ class DiagnosticsTest {
                     "p99 " + d.fsyncP99Nanos() + " must lie within (0, max " + d.fsyncMaxNanos() + "]");
             assertTrue(d.groupCommits() >= 1 && d.groupCommits() <= 120);
             assertEquals(0, d.writerQueueDepth(), "nothing is queued once every append returned");
+            assertEquals(0, d.subscriptions());
+            try (Subscription sub = s.subscribeLive(Region.all(), 16)) {
+                assertEquals(1, s.diagnostics().subscriptions(), "an open subscription is counted");
+            }
+            assertEquals(0, s.diagnostics().subscriptions(), "a closed subscription is not");
             StoreStats stats = s.stats();
             assertEquals(stats.fsyncs(), d.fsyncs(), "stats and diagnostics count the same fsyncs");
         }
