@@ -5,7 +5,6 @@ import io.batpak.engine.AppendRequest;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedExecutors;
@@ -20,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import io.batpak.engine.Caller;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The application's one event store, opened when the application starts and closed (queued appends
@@ -43,10 +44,20 @@ public class BatpakStore {
     @Inject
     GateChain gates;
 
+    private static final long WRITER_START_TIMEOUT_SECONDS = 60;
+
     private volatile EventStore store;
 
-    @PostConstruct
-    void open() {
+    /**
+     * Opens the store; called once by {@link StoreStartup} on the deployment thread when the
+     * application starts. Not in {@code @PostConstruct}: an early health probe or request would
+     * otherwise open it from a request thread of another application context, whose managed tasks
+     * Payara may never run. Until then every call answers {@code UNAVAILABLE}.
+     */
+    synchronized void open() {
+        if (store != null) {
+            return;
+        }
         // A JNDI lookup rather than @Resource: the bean lives in a library jar of the WAR, and Payara
         // resolves a field @Resource there through java:comp/env entries it never binds.
         try {
@@ -54,12 +65,37 @@ public class BatpakStore {
         } catch (NamingException e) {
             throw new StoreException(ErrorCode.UNAVAILABLE, "no managed executor at " + EXECUTOR_JNDI, e);
         }
-        store = EventStore.open(settings.storeConfig(this::runLongTask));
+        CountDownLatch running = new CountDownLatch(2); // the writer and its fsync stage
+        EventStore opened = EventStore.open(settings.storeConfig(task -> runLongTask(() -> {
+            running.countDown();
+            task.run();
+        })));
+        awaitWriter(running, opened);
+        store = opened;
         LOG.log(Level.INFO, "batpak store open in {0}: {1} events", settings.dataDirectory(), store.globalSequence());
     }
 
+    /** Fails the start loudly if the container never runs the writer, instead of hanging every append. */
+    private static void awaitWriter(CountDownLatch running, EventStore opened) {
+        try {
+            if (running.await(WRITER_START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new StoreException(ErrorCode.UNAVAILABLE, "the managed executor did not start the writer within "
+                + WRITER_START_TIMEOUT_SECONDS + " s; the store is unusable (data directory " + opened.config().dataDir()
+                + ")");
+    }
+
+    /** True once the store is open and serving. */
+    public boolean isOpen() {
+        return store != null;
+    }
+
     @PreDestroy
-    void close() {
+    synchronized void close() {
         EventStore s = store;
         if (s != null) {
             s.close();
@@ -71,7 +107,7 @@ public class BatpakStore {
     public EventStore engine() {
         EventStore s = store;
         if (s == null) {
-            throw new StoreException(ErrorCode.UNAVAILABLE, "the store is not open");
+            throw new StoreException(ErrorCode.UNAVAILABLE, "the store is not open (starting or stopped)");
         }
         return s;
     }

@@ -29,6 +29,9 @@ public final class StoreHealth {
         @Override
         public HealthCheckResponse call() {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("batpak-writer");
+            if (!store.isOpen()) {
+                return b.down().withData("state", "not open").build();
+            }
             try {
                 EventStore s = store.engine();
                 b.withData("writable", s.isWritable());
@@ -49,6 +52,9 @@ public final class StoreHealth {
         @Override
         public HealthCheckResponse call() {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("batpak-store");
+            if (!store.isOpen()) {
+                return b.down().withData("state", "not open").build();
+            }
             try {
                 EventStore s = store.engine();
                 long free = Files.getFileStore(store.settings().dataDirectory()).getUsableSpace();

@@ -21,7 +21,7 @@ public class StoreStartup {
     MessagingChannels channels;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
-        store.engine();
+        store.open();
         publisher.start();
         channels.start();
         metrics.register();
