@@ -298,12 +298,12 @@ R_IN=$(ratio "$S_RPS" "$INPROC")
   echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, duration ${DURATION}s after ${WARMUP}s warm-up"
   echo "load average (1/5/15 min) at start $LOADAVG_START; single run $LOADAVG_SINGLE; pgbench $LOADAVG_PG; JMH $LOADAVG_JMH"
   echo
-  printf '| %-42s | %14s | %9s | %9s |\n' "run" "events/s" "p50 ms" "p99 ms"
-  printf '|%s|%s|%s|%s|\n' "--------------------------------------------" "---------------:" "----------:" "----------:"
-  printf '| %-42s | %14s | %9s | %9s |\n' "HTTP single event, $SINGLE_CONNECTIONS conn (wrk)" "$(fmt "$S_RPS")" "$S_P50" "$S_P99"
-  printf '| %-42s | %14s | %9s | %9s |\n' "HTTP batch of 1000, $BATCH_CONNECTIONS conn (wrk)" "$(fmt "$B_EPS")" "$B_P50" "$B_P99"
-  printf '| %-42s | %14s | %9s | %9s |\n' "PostgreSQL INSERT 200 B, $PG_CLIENTS clients (pgbench)" "$(fmt "$PG_TPS")" "$PG_P50" "$PG_P99"
-  printf '| %-42s | %14s | %9s | %9s |\n' "in-process, 16 threads (JMH, ± $(fmt "$INPROC_ERR"))" "$(fmt "$INPROC")" "-" "-"
+  printf '| %-48s | %14s | %9s | %9s |\n' "run" "events/s" "p50 ms" "p99 ms"
+  printf '|%s|%s|%s|%s|\n' "--------------------------------------------------" "---------------:" "----------:" "----------:"
+  printf '| %-48s | %14s | %9s | %9s |\n' "HTTP single event, $SINGLE_CONNECTIONS conn (wrk)" "$(fmt "$S_RPS")" "$S_P50" "$S_P99"
+  printf '| %-48s | %14s | %9s | %9s |\n' "HTTP batch of 1000, $BATCH_CONNECTIONS conn (wrk)" "$(fmt "$B_EPS")" "$B_P50" "$B_P99"
+  printf '| %-48s | %14s | %9s | %9s |\n' "PostgreSQL INSERT 200 B, $PG_CLIENTS clients (pgbench)" "$(fmt "$PG_TPS")" "$PG_P50" "$PG_P99"
+  printf '| %-48s | %14s | %9s | %9s |\n' "in-process, 16 threads (JMH, ± $(fmt "$INPROC_ERR"))" "$(fmt "$INPROC")" "-" "-"
   echo
   echo "HTTP single / PostgreSQL = $R_PG (target >= 100 %: $(verdict "$S_RPS" "$PG_TPS"))"
   echo "HTTP single / in-process = $R_IN (target >= 50 %: $(verdict "$(awk -v s="$S_RPS" 'BEGIN{print s*2}')" "$INPROC"))"
