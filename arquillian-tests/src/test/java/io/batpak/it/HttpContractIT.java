@@ -272,6 +272,7 @@ class HttpContractIT {
         assertEquals("urn:it:" + RUN, c.getString("source"));
         assertEquals(entity("ce"), c.getString("subject"));
         assertEquals(61441, c.getInt("kind"));
+        assertEquals("com.example.created", c.getString("type"), "the original CloudEvents type is given back");
         assertEquals(1, c.getJsonObject("data").getInt("a"));
 
         assertProblem(http.post("events", "{}".getBytes(StandardCharsets.UTF_8), "application/json", "ce-specversion",

@@ -33,6 +33,11 @@ public final class EventJson {
         nullable(b, "correlationId", e.correlationId() == null ? null : e.correlationId().toString());
         nullable(b, "causationId", e.causationId() == null ? null : e.causationId().toString());
         b.add("prevHash", Hex.encode(e.prevHash())).add("hash", Hex.encode(e.hash()));
+        if (!e.attributes().isEmpty()) {
+            JsonObjectBuilder attrs = Json.createObjectBuilder();
+            e.attributes().forEach(attrs::add);
+            b.add("attributes", attrs);
+        }
         byte[] payload = e.payload();
         JsonValue json = payloadJson(payload);
         if (json != null) {

@@ -11,7 +11,9 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  * entityLen(u32) · entity UTF-8 · scopeLen(u32) · scope UTF-8 · kind(u16) · sequence(u64) ·
  * globalSequence(u64) · timestampUs(i64) · hlcMs(i64) · hlcCounter(u32) · flags(u32) ·
  * payloadLen(u32) · BLAKE3-256(payload), then — only for an event with a bypass reason —
- * bypassLen(u32) · bypass UTF-8, so events without one hash exactly as before the field existed.
+ * bypassLen(u32) · bypass UTF-8, then — only for an event with attributes — count(u32) and, per
+ * attribute in key order, keyLen(u32) · key UTF-8 · valueLen(u32) · value UTF-8; so events without
+ * either hash exactly as before those fields existed.
  * Hashing the payload separately lets callers' threads
  * digest payloads in parallel, so the single writer thread hashes only a few fixed-size blocks
  * per event. Not thread-safe: one instance per thread.
@@ -70,6 +72,15 @@ final class EventHasher {
             digest.update(fixed.array(), 0, 4);
             digest.update(reason, 0, reason.length);
         }
+        if (r.attributes != null) {
+            fixed.clear();
+            fixed.putInt(r.attributes.size());
+            digest.update(fixed.array(), 0, 4);
+            for (java.util.Map.Entry<String, String> e : r.attributes.entrySet()) {
+                lengthPrefixed(e.getKey().getBytes(StandardCharsets.UTF_8));
+                lengthPrefixed(e.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
         digest.doFinal(out, 0);
     }
 
@@ -78,5 +89,12 @@ final class EventHasher {
         byte[] computed = new byte[HASH_BYTES];
         hash(r, null, null, computed);
         return java.util.Arrays.equals(computed, r.hash);
+    }
+
+    private void lengthPrefixed(byte[] bytes) {
+        fixed.clear();
+        fixed.putInt(bytes.length);
+        digest.update(fixed.array(), 0, 4);
+        digest.update(bytes, 0, bytes.length);
     }
 }

@@ -43,6 +43,7 @@ final class FrameCodec {
     static final String K_BATCH_I = "batch_i";
     static final String K_BATCH_N = "batch_n";
     static final String K_BYPASS = "bypass";
+    static final String K_ATTRS = "attrs";
 
     private final GrowableBuffer out;
     private final MessagePacker packer;
@@ -64,7 +65,7 @@ final class FrameCodec {
             int start = out.size();
             out.write(ZERO8, 0, HEADER_BYTES);
             int fields = 14 + (r.hasCause ? 1 : 0) + (r.idempotencyKey != null ? 2 : 0) + (r.batchSize > 1 ? 2 : 0)
-                    + (r.bypassReason != null ? 1 : 0);
+                    + (r.bypassReason != null ? 1 : 0) + (r.attributes != null ? 1 : 0);
             packer.packMapHeader(fields);
             key(B_ID);
             uuid(r.idHi, r.idLo);
@@ -114,6 +115,14 @@ final class FrameCodec {
                 key(B_BYPASS);
                 packer.packString(r.bypassReason);
             }
+            if (r.attributes != null) {
+                key(B_ATTRS);
+                packer.packMapHeader(r.attributes.size());
+                for (java.util.Map.Entry<String, String> e : r.attributes.entrySet()) {
+                    packer.packString(e.getKey());
+                    packer.packString(e.getValue());
+                }
+            }
             key(B_PAYLOAD);
             packer.packBinaryHeader(r.payload.length);
             packer.writePayload(r.payload);
@@ -160,6 +169,7 @@ final class FrameCodec {
     private static final byte[] B_BATCH_I = b(K_BATCH_I);
     private static final byte[] B_BATCH_N = b(K_BATCH_N);
     private static final byte[] B_BYPASS = b(K_BYPASS);
+    private static final byte[] B_ATTRS = b(K_ATTRS);
 
     private void key(byte[] k) throws IOException {
         utf8(k);
@@ -209,6 +219,7 @@ final class FrameCodec {
         r.batchIndex = 0;
         r.batchSize = 1;
         r.bypassReason = null;
+        r.attributes = null;
         r.payload = null;
         int seen = 0;
         try (MessageUnpacker u = UNPACKER_CONFIG.newUnpacker(buf, off, len)) {
@@ -274,6 +285,14 @@ final class FrameCodec {
                     case K_BATCH_I -> r.batchIndex = u.unpackInt();
                     case K_BATCH_N -> r.batchSize = u.unpackInt();
                     case K_BYPASS -> r.bypassReason = u.unpackString();
+                    case K_ATTRS -> {
+                        int count = u.unpackMapHeader();
+                        java.util.TreeMap<String, String> attrs = new java.util.TreeMap<>();
+                        for (int a = 0; a < count; a++) {
+                            attrs.put(u.unpackString(), u.unpackString());
+                        }
+                        r.attributes = attrs;
+                    }
                     case K_PAYLOAD -> {
                         int plen = u.unpackBinaryHeader();
                         if (withPayload) {

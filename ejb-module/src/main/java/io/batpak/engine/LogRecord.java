@@ -35,11 +35,13 @@ final class LogRecord {
     int batchSize = 1;
     /** Why the gates were bypassed for this event; null when they ran (the frame key is then absent). */
     String bypassReason;
+    /** Attributes stored with the event, sorted by key; null when it has none (the frame key is then absent). */
+    java.util.Map<String, String> attributes;
 
     StoredEvent toStoredEvent() {
         return new StoredEvent(new UUID(idHi, idLo), new Coordinate(entity, scope), new EventKind(kind), sequence,
                 globalSequence, timestampUs, new HlcTimestamp(hlcMs, hlcCounter), new UUID(corrHi, corrLo),
                 hasCause ? new UUID(causeHi, causeLo) : null, flags, prevHash, hash,
-                payload == null ? new byte[0] : payload, bypassReason);
+                payload == null ? new byte[0] : payload, bypassReason, attributes);
     }
 }

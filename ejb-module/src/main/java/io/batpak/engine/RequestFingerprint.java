@@ -26,6 +26,10 @@ final class RequestFingerprint {
         d.update(b.array(), 0, b.position());
         byte[] payload = r.payloadUnsafe();
         d.update(payload, 0, payload.length);
+        for (java.util.Map.Entry<String, String> e : o.attributes().entrySet()) {
+            update(d, e.getKey());
+            update(d, e.getValue());
+        }
         byte[] out = new byte[16];
         d.doFinal(out, 0);
         return new long[] {FrameCodec.readLong(out, 0), FrameCodec.readLong(out, 8)};

@@ -1,5 +1,6 @@
 package io.batpak.engine;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -8,24 +9,34 @@ import java.util.UUID;
  * {@code hash} covers the header, the payload, the bypass reason when there is one, and
  * {@code prevHash} (see docs/FORMAT.md), so it changes if any of them change. {@code causationId}
  * is {@code null} for a root cause; {@code bypassReason} is {@code null} unless the event was
- * appended through {@link GateSet#bypass}. Immutable.
+ * appended through {@link GateSet#bypass}; {@code attributes} are those given in
+ * {@link AppendOptions#attributes()} (empty if none), also covered by the hash. Immutable.
  */
 public record StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence,
                           long globalSequence, long timestampUs, HlcTimestamp hlc, UUID correlationId,
                           UUID causationId, int flags, byte[] prevHash, byte[] hash, byte[] payload,
-                          String bypassReason) {
-    /** An event appended through the gates (no bypass reason). */
+                          String bypassReason, Map<String, String> attributes) {
+    /** An event without attributes. */
+    public StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence, long globalSequence,
+                       long timestampUs, HlcTimestamp hlc, UUID correlationId, UUID causationId, int flags,
+                       byte[] prevHash, byte[] hash, byte[] payload, String bypassReason) {
+        this(eventId, coordinate, kind, sequence, globalSequence, timestampUs, hlc, correlationId, causationId, flags,
+                prevHash, hash, payload, bypassReason, Map.of());
+    }
+
+    /** An event appended through the gates (no bypass reason), without attributes. */
     public StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence, long globalSequence,
                        long timestampUs, HlcTimestamp hlc, UUID correlationId, UUID causationId, int flags,
                        byte[] prevHash, byte[] hash, byte[] payload) {
         this(eventId, coordinate, kind, sequence, globalSequence, timestampUs, hlc, correlationId, causationId, flags,
-                prevHash, hash, payload, null);
+                prevHash, hash, payload, null, Map.of());
     }
 
     public StoredEvent {
         prevHash = prevHash.clone();
         hash = hash.clone();
         payload = payload.clone();
+        attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     }
 
     @Override

@@ -39,6 +39,8 @@ import java.util.function.Function;
 public final class CloudEventsCodec {
     public static final String STRUCTURED = "application/cloudevents+json";
     private static final JsonFormat FORMAT = new JsonFormat();
+    /** The event attribute holding the CloudEvents {@code type} an event arrived with. */
+    static final String TYPE_ATTRIBUTE = "ce.type";
 
     private CloudEventsCodec() {
     }
@@ -112,7 +114,8 @@ public final class CloudEventsCodec {
         int kind = kind(event, kindForType);
         String source = event.getSource().toString();
         byte[] payload = payload(event);
-        AppendOptions options = AppendOptions.NONE.withIdempotencyKey(idempotencyKey(source, event.getId()));
+        AppendOptions options = AppendOptions.NONE.withIdempotencyKey(idempotencyKey(source, event.getId()))
+                .withAttributes(Map.of(TYPE_ATTRIBUTE, event.getType()));
         return new AppendRequest(new Coordinate(event.getSubject(), source), new EventKind(kind), payload, options);
     }
 
@@ -181,7 +184,7 @@ public final class CloudEventsCodec {
                 .withId(e.eventId().toString())
                 .withSource(sourceUri(e.scope()))
                 .withSubject(e.entity())
-                .withType(typeForKind.apply(e.kind().value()).orElse("batpak.kind." + e.kind().value()))
+                .withType(type(e, typeForKind))
                 .withTime(OffsetDateTime.ofInstant(Instant.EPOCH.plusNanos(e.timestampUs() * 1000), ZoneOffset.UTC))
                 .withExtension("kind", e.kind().value())
                 .withExtension("sequence", e.sequence())
@@ -193,6 +196,15 @@ public final class CloudEventsCodec {
             b.withDataContentType("application/octet-stream").withData(payload);
         }
         return FORMAT.serialize(b.build());
+    }
+
+    /** The original CloudEvents type, else the type configured for the kind, else batpak.kind.&lt;kind&gt;. */
+    private static String type(StoredEvent e, Function<Integer, Optional<String>> typeForKind) {
+        String original = e.attributes().get(TYPE_ATTRIBUTE);
+        if (original != null) {
+            return original;
+        }
+        return typeForKind.apply(e.kind().value()).orElse("batpak.kind." + e.kind().value());
     }
 
     private static URI sourceUri(String scope) {
