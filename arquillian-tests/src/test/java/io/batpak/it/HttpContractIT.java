@@ -147,6 +147,12 @@ class HttpContractIT {
         assertProblem(http.post("events", body(e, 0xF001, "{\"n\":2}"), "Idempotency-Key", key), 422,
                 "idempotency-key-reused");
         assertEquals(1, http.get("entities/" + e + "/events").json().getJsonArray("events").size());
+        String longKey = "k".repeat(255);
+        assertEquals(201, http.post("events", body(e, 0xF001, "{\"n\":3}"), "Idempotency-Key", longKey).status());
+        assertEquals(200, http.post("events", body(e, 0xF001, "{\"n\":3}"), "Idempotency-Key", longKey).status(),
+                "a 255-character key replays too");
+        assertProblem(http.post("events", body(e, 0xF001, "1"), "Idempotency-Key", "k".repeat(256)), 400,
+                "invalid-request");
     }
 
     @Test

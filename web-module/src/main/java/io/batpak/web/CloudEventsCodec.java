@@ -162,20 +162,41 @@ public final class CloudEventsCodec {
      * which {@code Idempotency-Key} header values (prefixed {@code h:}) can never take.
      */
     static String idempotencyKey(String source, String id) {
+        return "ce:" + sha256(source.getBytes(StandardCharsets.UTF_8), new byte[] {0},
+                id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Longest {@code Idempotency-Key} header value the contract accepts. */
+    static final int MAX_HEADER_KEY_CHARS = 255;
+
+    /**
+     * The idempotency key stored for an {@code Idempotency-Key} header value: {@code h:} and the value,
+     * or for values too long to take the prefix within the engine's limit, {@code h#} and their SHA-256.
+     */
+    static String headerKey(String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.isEmpty() || value.length() > MAX_HEADER_KEY_CHARS) {
+            throw new ProblemException(Problem.invalid("Idempotency-Key must have 1.." + MAX_HEADER_KEY_CHARS
+                    + " characters"));
+        }
+        if (value.length() + 2 <= io.batpak.engine.AppendOptions.MAX_IDEMPOTENCY_KEY_CHARS) {
+            return "h:" + value;
+        }
+        return "h#" + sha256(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[]... parts) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(source.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(id.getBytes(StandardCharsets.UTF_8));
-            return "ce:" + Hex.encode(sha.digest());
+            for (byte[] p : parts) {
+                sha.update(p);
+            }
+            return Hex.encode(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    /** The idempotency key stored for an {@code Idempotency-Key} header value. */
-    static String headerKey(String value) {
-        return value == null ? null : "h:" + value;
     }
 
     /** A stored event as a structured CloudEvent (JSON bytes). */
