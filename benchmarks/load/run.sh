@@ -110,8 +110,10 @@ for tool in java curl awk sort; do command -v $tool >/dev/null || die "$tool is 
 cd "$ROOT"
 WAR=$ROOT/web-module/target/batpak.war
 JMH_JAR=$ROOT/benchmarks/target/benchmarks.jar
+# the commit the build is made from ("-dirty": the working tree had uncommitted changes)
+BUILD_COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')
 if [[ $SKIP_BUILD != 1 ]]; then
-  log "building the WAR and the JMH jar"
+  log "building the WAR and the JMH jar at $BUILD_COMMIT"
   $MVN -q -pl web-module,benchmarks -am package -DskipTests
 fi
 [[ -f $WAR ]] || die "$WAR missing"
@@ -305,7 +307,7 @@ R_IN=$(ratio "$S_RPS" "$INPROC")
 {
   echo
   echo "batpak HTTP load vs PostgreSQL $PG_SERVER_VERSION and in-process (one run, $(date -u +'%Y-%m-%d %H:%M UTC'))"
-  echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, duration ${DURATION}s after ${WARMUP}s warm-up"
+  echo "built from $BUILD_COMMIT$([[ $SKIP_BUILD == 1 ]] && echo ' (SKIP_BUILD: jars built earlier)'), $(nproc) cores, duration ${DURATION}s after ${WARMUP}s warm-up"
   echo "load average (1/5/15 min) at start $LOADAVG_START; single run $LOADAVG_SINGLE; pgbench $LOADAVG_PG; JMH $LOADAVG_JMH"
   echo
   printf '| %-48s | %14s | %9s | %9s |\n' "run" "events/s" "p50 ms" "p99 ms"
