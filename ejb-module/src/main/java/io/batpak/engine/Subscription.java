@@ -17,7 +17,7 @@ import java.util.List;
  * subscription); when it falls further behind it reads from the log on its own thread instead of
  * dropping anything (counted by {@link #fallbacksToLog()}) and returns to memory once it catches up.
  * Live delivery is coalesced so that many subscribers cannot swamp the CPU: waiting subscribers are
- * woken at most once per window of 50 µs per open subscription (0.1 ms to 5 ms), so an event may
+ * woken at most once per window of 0.1 ms per open subscription (0.1 ms to 10 ms), so an event may
  * arrive up to that long after its append returned.
  *
  * <p>Threading: one consumer thread calls {@link #poll}; {@link #close()}, {@link #isClosed()} and

@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * single waiting subscriber (the leader), which unparks the other waiting ones on its own thread
  * ({@link #helpWake}). The window grows with the number of subscriptions ({@link #WAKE_NANOS_PER_SUBSCRIPTION}
  * each, within {@link #MIN_WINDOW_NANOS}..{@link #MAX_WINDOW_NANOS}), which holds the wake-ups the
- * store causes near 20,000 per second for up to 100 subscriptions. A subscriber that parks inside a
+ * store causes near 10,000 per second for up to 100 subscriptions. A subscriber that parks inside a
  * window whose wake-up may have been skipped parks only until the window ends, so delivery is late
  * by at most about one window and never lost.
  *
@@ -29,10 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * that the writer side never takes.
  */
 final class SubscriptionHub {
-    static final long WAKE_NANOS_PER_SUBSCRIPTION = 50_000;
+    static final long WAKE_NANOS_PER_SUBSCRIPTION = 100_000;
     static final long MIN_WINDOW_NANOS = 100_000;
     /** Longest a published event waits before waiting subscribers are woken for it. */
-    static final long MAX_WINDOW_NANOS = 5_000_000;
+    static final long MAX_WINDOW_NANOS = 10_000_000;
     private static final HubSubscription[] NONE = new HubSubscription[0];
 
     private final FilteredScan scan;
@@ -159,7 +159,10 @@ final class SubscriptionHub {
         LockSupport.parkNanos(this, nanos);
     }
 
-    /** Run by a subscriber after every park: the first one to wake in a round unparks the other waiters. */
+    /**
+     * Run by a subscriber after every park (once it has read what is new): the first one to get here
+     * in a wake round unparks the other waiters.
+     */
     void helpWake(HubSubscription self) {
         long round = wakeRound.get();
         long helped = helpedRound.get();
