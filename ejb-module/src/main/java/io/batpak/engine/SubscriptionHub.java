@@ -36,6 +36,7 @@ final class SubscriptionHub {
     private static final HubSubscription[] NONE = new HubSubscription[0];
 
     private final FilteredScan scan;
+    private final RecentEvents recent;
     private final Object registry = new Object();
     private volatile HubSubscription[] subscriptions = NONE;
     private volatile boolean closed;
@@ -46,8 +47,17 @@ final class SubscriptionHub {
     /** Where the next leader search starts, so the fan-out work rotates among subscribers. */
     private int nextLeader;
 
-    SubscriptionHub(FilteredScan scan) {
+    SubscriptionHub(FilteredScan scan, RecentEvents recent) {
         this.scan = scan;
+        this.recent = recent;
+    }
+
+    /**
+     * Caches an event the writer has just written (at global index {@code index}, not yet
+     * published), so subscribers never decode it from the log. Writer thread only.
+     */
+    void cache(int index, StoredEvent event) {
+        recent.put(index, event);
     }
 
     static void checkMax(int max) {
