@@ -7,8 +7,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The store's registry of live subscriptions and the one place the writer side touches them.
  *
- * <p>Subscriptions do not receive events from the writer: each reads the published log itself (see
- * {@link HubSubscription}), so the writer's only job is to wake the ones waiting. Even that is
+ * <p>Subscriptions are not handed events one by one: each reads the published log itself (see
+ * {@link HubSubscription}) through the shared {@link RecentEvents}, which the writer fills once per
+ * event ({@link #cache}), so the writer's only other job is to wake the ones waiting. Even that is
  * bounded, because waking a hundred threads after every small group commit would cost more CPU than
  * the commits themselves: {@link #published()} wakes at most once per wake window, and then unparks a
  * single waiting subscriber (the leader), which unparks the other waiting ones on its own thread
