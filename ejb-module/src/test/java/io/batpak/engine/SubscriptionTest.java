@@ -81,6 +81,7 @@ class SubscriptionTest {
         assertEquals(fromLog.correlationId(), delivered.correlationId(), at + "correlation");
         assertEquals(fromLog.causationId(), delivered.causationId(), at + "causation");
         assertEquals(fromLog.flags(), delivered.flags(), at + "flags");
+        assertEquals(fromLog.bypassReason(), delivered.bypassReason(), at + "bypass reason");
         assertArrayEquals(fromLog.prevHash(), delivered.prevHash(), at + "prevHash");
         assertArrayEquals(fromLog.hash(), delivered.hash(), at + "hash");
         assertArrayEquals(fromLog.payload(), delivered.payload(), at + "payload");
