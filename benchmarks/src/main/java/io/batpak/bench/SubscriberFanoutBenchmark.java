@@ -35,6 +35,11 @@ import org.openjdk.jmh.annotations.Threads;
  * {@code subscribers} live subscriptions open on the store: 0 (the same-run baseline) or 100, of
  * which 99 are drained by their own thread each ({@code poll(256, 100 ms)} in a loop) and one is
  * stalled (never polled). Scores are appends per second (all threads together).
+ *
+ * <p>The disk's fsync latency drifts by 2x within minutes on a shared machine, more than the
+ * effect measured, so {@link #durableAppendAlternating} also runs both cases in one trial,
+ * alternating per iteration (odd iterations with 100 subscribers, even ones with none), and prints
+ * each iteration's appends per second; its JMH score mixes both and is not the result.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -136,6 +141,84 @@ public class SubscriberFanoutBenchmark {
             store.close();
             BenchFiles.delete(dir);
         }
+    }
+
+    /** One store whose 100 subscribers are opened on odd iterations and closed on even ones. */
+    @State(Scope.Benchmark)
+    public static class Alternating {
+        Path dir;
+        EventStore store;
+        final Coordinate[] coordinates = new Coordinate[ENTITIES];
+        final EventKind kind = EventKind.of(0xF, 1);
+        final List<Subscription> subscriptions = new ArrayList<>();
+        final List<Thread> drainers = new ArrayList<>();
+        int iteration;
+        long startEvents;
+        long startNanos;
+        final List<String> results = new ArrayList<>();
+
+        @Setup
+        public void open() {
+            dir = BenchFiles.tempDir("fanout-alt");
+            store = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.EVERY_COMMIT));
+            for (int i = 0; i < ENTITIES; i++) {
+                coordinates[i] = new Coordinate("account-" + i, "bank");
+            }
+        }
+
+        @Setup(org.openjdk.jmh.annotations.Level.Iteration)
+        public void startIteration() {
+            iteration++;
+            if (iteration % 2 == 1) {
+                for (int i = 0; i < 100; i++) {
+                    Subscription s = store.subscribeLive(Region.all(), BUFFER);
+                    subscriptions.add(s);
+                    if (i > 0) {
+                        Thread t = new Thread(() -> drainQuietly(s), "drainer-" + i);
+                        t.setDaemon(true);
+                        drainers.add(t);
+                        t.start();
+                    }
+                }
+            }
+            startEvents = store.globalSequence();
+            startNanos = System.nanoTime();
+        }
+
+        private static void drainQuietly(Subscription s) {
+            try {
+                while (!s.isClosed()) {
+                    s.poll(256, Duration.ofMillis(100));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @org.openjdk.jmh.annotations.TearDown(org.openjdk.jmh.annotations.Level.Iteration)
+        public void endIteration() throws InterruptedException {
+            double rate = (store.globalSequence() - startEvents) / ((System.nanoTime() - startNanos) / 1e9);
+            results.add(String.format("%d:%s=%.0f", iteration, subscriptions.isEmpty() ? "0" : "100", rate));
+            subscriptions.forEach(Subscription::close);
+            for (Thread t : drainers) {
+                t.join();
+            }
+            subscriptions.clear();
+            drainers.clear();
+        }
+
+        @TearDown
+        public void close() {
+            System.out.printf("%n[alternating] appends/s per iteration (iteration:subscribers=rate) %s%n", results);
+            store.close();
+            BenchFiles.delete(dir);
+        }
+    }
+
+    @Benchmark
+    public Object durableAppendAlternating(Alternating a) {
+        Coordinate c = a.coordinates[ThreadLocalRandom.current().nextInt(ENTITIES)];
+        return a.store.append(c, a.kind, new byte[PAYLOAD]);
     }
 
     @Benchmark

@@ -52,7 +52,8 @@ public final class EventStore implements AutoCloseable {
         this.reader = reader;
         this.writer = writer;
         this.lock = lock;
-        this.hub = new SubscriptionHub(new FilteredScan(index, new RecentEvents(this::read)));
+        RecentEvents recent = new RecentEvents(this::read);
+        this.hub = new SubscriptionHub(new FilteredScan(index, recent), recent);
         writer.attachHub(hub);
         this.maintenance = new Maintenance(config, index, reader, writer);
     }

@@ -38,21 +38,35 @@ final class HubSubscription implements Subscription {
         SubscriptionHub.checkMax(max);
         long budget = nanos(wait);
         long start = System.nanoTime();
-        while (!closed) {
-            List<StoredEvent> events = readAvailable(max);
-            if (!events.isEmpty()) {
-                return events;
+        boolean woken = false;
+        try {
+            while (!closed) {
+                List<StoredEvent> events = readAvailable(max);
+                if (woken) {
+                    // Read first, then wake the others: they find the new events decoded in the shared
+                    // cache instead of all decoding them at once.
+                    woken = false;
+                    hub.helpWake(this);
+                }
+                if (!events.isEmpty()) {
+                    return events;
+                }
+                long remaining = budget - (System.nanoTime() - start);
+                if (closed || remaining <= 0) {
+                    break;
+                }
+                awaitPublish(remaining);
+                woken = true;
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for events");
+                }
             }
-            long remaining = budget - (System.nanoTime() - start);
-            if (closed || remaining <= 0) {
-                break;
-            }
-            awaitPublish(remaining);
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for events");
+            return List.of();
+        } finally {
+            if (woken) {
+                hub.helpWake(this);
             }
         }
-        return List.of();
     }
 
     private static long nanos(Duration wait) {
@@ -108,7 +122,6 @@ final class HubSubscription implements Subscription {
             hub.park(now, remainingNanos);
         } finally {
             waiter = null;
-            hub.helpWake(this);
         }
     }
 

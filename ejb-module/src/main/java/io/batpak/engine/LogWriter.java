@@ -122,6 +122,8 @@ final class LogWriter implements Runnable {
         long fingerprintHi;
         long fingerprintLo;
         AppendReceipt receipt;
+        /** The event as subscribers see it, built only while any subscription is open. */
+        StoredEvent event;
     }
 
     LogWriter(StoreConfig config, StoreIndex index, HybridClock clock, LogRecovery.End end) throws IOException {
@@ -572,6 +574,11 @@ final class LogWriter implements Runnable {
         s.fingerprintLo = r.fingerprintLo;
         s.receipt = new AppendReceipt(new UUID(r.idHi, r.idLo), item.coordinate(), r.sequence, r.globalSequence,
                 s.hash, false);
+        SubscriptionHub h = hub;
+        if (h != null && h.size() > 0) {
+            // Built once here and shared by every subscriber, rather than decoded from the log by each.
+            s.event = r.toStoredEvent();
+        }
         staged.add(s);
         if (s.idempotencyKey != null) {
             pendingKeys.put(s.idempotencyKey, s);
@@ -675,6 +682,9 @@ final class LogWriter implements Runnable {
             }
             ScopeState sc = index.scopeOrCreate(s.scope);
             int idx = index.add(s.idHi, s.idLo, e, sc, s.kind, s.position);
+            if (s.event != null) {
+                hub.cache(idx, s.event);
+            }
             System.arraycopy(s.hash, 0, e.lastHash, 0, 32);
             if (s.idempotencyKey != null) {
                 index.putIdempotency(s.idempotencyKey, new IdempotencyRecord(idx, s.fingerprintHi, s.fingerprintLo));

@@ -11,13 +11,14 @@ import java.util.List;
  * <p>Guarantees: every matching event after the start position is delivered exactly once, in
  * ascending global sequence, and only once it is published (durable under the store's sync mode);
  * the switch from replay to live delivery leaves no gap and repeats nothing. A slow or stalled
- * subscriber never slows the writer: the writer does no work per event for subscribers and never
- * blocks on them. While a subscription lags at most {@code bufferCapacity} events behind the newest
- * published event it is served from memory (recent events are decoded once and shared by every
- * subscription); when it falls further behind it reads from the log on its own thread instead of
+ * subscriber never slows the writer: the writer never blocks on subscribers, never reads for them,
+ * and its work for them does not depend on how many there are or how far behind they are (while any
+ * subscription is open it builds each event once into a shared cache of recent events). While a
+ * subscription lags at most {@code bufferCapacity} events behind the newest published event it is
+ * served from that memory; when it falls further behind it reads from the log on its own thread instead of
  * dropping anything (counted by {@link #fallbacksToLog()}) and returns to memory once it catches up.
  * Live delivery is coalesced so that many subscribers cannot swamp the CPU: waiting subscribers are
- * woken at most once per window of 50 µs per open subscription (0.1 ms to 5 ms), so an event may
+ * woken at most once per window of 0.1 ms per open subscription (0.1 ms to 10 ms), so an event may
  * arrive up to that long after its append returned.
  *
  * <p>Threading: one consumer thread calls {@link #poll}; {@link #close()}, {@link #isClosed()} and

@@ -7,14 +7,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The store's registry of live subscriptions and the one place the writer side touches them.
  *
- * <p>Subscriptions do not receive events from the writer: each reads the published log itself (see
- * {@link HubSubscription}), so the writer's only job is to wake the ones waiting. Even that is
+ * <p>Subscriptions are not handed events one by one: each reads the published log itself (see
+ * {@link HubSubscription}) through the shared {@link RecentEvents}, which the writer fills once per
+ * event ({@link #cache}), so the writer's only other job is to wake the ones waiting. Even that is
  * bounded, because waking a hundred threads after every small group commit would cost more CPU than
  * the commits themselves: {@link #published()} wakes at most once per wake window, and then unparks a
  * single waiting subscriber (the leader), which unparks the other waiting ones on its own thread
  * ({@link #helpWake}). The window grows with the number of subscriptions ({@link #WAKE_NANOS_PER_SUBSCRIPTION}
  * each, within {@link #MIN_WINDOW_NANOS}..{@link #MAX_WINDOW_NANOS}), which holds the wake-ups the
- * store causes near 20,000 per second for up to 100 subscriptions. A subscriber that parks inside a
+ * store causes near 10,000 per second for up to 100 subscriptions. A subscriber that parks inside a
  * window whose wake-up may have been skipped parks only until the window ends, so delivery is late
  * by at most about one window and never lost.
  *
@@ -29,13 +30,14 @@ import java.util.concurrent.locks.LockSupport;
  * that the writer side never takes.
  */
 final class SubscriptionHub {
-    static final long WAKE_NANOS_PER_SUBSCRIPTION = 50_000;
+    static final long WAKE_NANOS_PER_SUBSCRIPTION = 100_000;
     static final long MIN_WINDOW_NANOS = 100_000;
     /** Longest a published event waits before waiting subscribers are woken for it. */
-    static final long MAX_WINDOW_NANOS = 5_000_000;
+    static final long MAX_WINDOW_NANOS = 10_000_000;
     private static final HubSubscription[] NONE = new HubSubscription[0];
 
     private final FilteredScan scan;
+    private final RecentEvents recent;
     private final Object registry = new Object();
     private volatile HubSubscription[] subscriptions = NONE;
     private volatile boolean closed;
@@ -46,8 +48,17 @@ final class SubscriptionHub {
     /** Where the next leader search starts, so the fan-out work rotates among subscribers. */
     private int nextLeader;
 
-    SubscriptionHub(FilteredScan scan) {
+    SubscriptionHub(FilteredScan scan, RecentEvents recent) {
         this.scan = scan;
+        this.recent = recent;
+    }
+
+    /**
+     * Caches an event the writer has just written (at global index {@code index}, not yet
+     * published), so subscribers never decode it from the log. Writer thread only.
+     */
+    void cache(int index, StoredEvent event) {
+        recent.put(index, event);
     }
 
     static void checkMax(int max) {
@@ -159,7 +170,10 @@ final class SubscriptionHub {
         LockSupport.parkNanos(this, nanos);
     }
 
-    /** Run by a subscriber after every park: the first one to wake in a round unparks the other waiters. */
+    /**
+     * Run by a subscriber after every park (once it has read what is new): the first one to get here
+     * in a wake round unparks the other waiters.
+     */
     void helpWake(HubSubscription self) {
         long round = wakeRound.get();
         long helped = helpedRound.get();

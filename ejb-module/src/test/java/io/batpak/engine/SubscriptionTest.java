@@ -1,5 +1,6 @@
 package io.batpak.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -67,7 +68,29 @@ class SubscriptionTest {
         return got;
     }
 
-    /** Appends {@code perThread} events from each of {@code threads} threads; scopes alternate "even"/"odd". */
+    /** Every field of a delivered event equals the event as read back from the log. */
+    private static void assertSameEvent(StoredEvent fromLog, StoredEvent delivered) {
+        String at = "delivered event at global sequence " + fromLog.globalSequence() + " differs from the log in ";
+        assertEquals(fromLog.eventId(), delivered.eventId(), at + "id");
+        assertEquals(fromLog.coordinate(), delivered.coordinate(), at + "coordinate");
+        assertEquals(fromLog.kind(), delivered.kind(), at + "kind");
+        assertEquals(fromLog.sequence(), delivered.sequence(), at + "sequence");
+        assertEquals(fromLog.globalSequence(), delivered.globalSequence(), at + "global sequence");
+        assertEquals(fromLog.timestampUs(), delivered.timestampUs(), at + "timestamp");
+        assertEquals(fromLog.hlc(), delivered.hlc(), at + "hlc");
+        assertEquals(fromLog.correlationId(), delivered.correlationId(), at + "correlation");
+        assertEquals(fromLog.causationId(), delivered.causationId(), at + "causation");
+        assertEquals(fromLog.flags(), delivered.flags(), at + "flags");
+        assertEquals(fromLog.bypassReason(), delivered.bypassReason(), at + "bypass reason");
+        assertArrayEquals(fromLog.prevHash(), delivered.prevHash(), at + "prevHash");
+        assertArrayEquals(fromLog.hash(), delivered.hash(), at + "hash");
+        assertArrayEquals(fromLog.payload(), delivered.payload(), at + "payload");
+    }
+
+    /**
+     * Appends {@code perThread} events from each of {@code threads} threads (singles, reactions and
+     * two-event batches); scopes alternate "even"/"odd".
+     */
     private static void appendConcurrently(EventStore store, int threads, int perThread) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -81,6 +104,9 @@ class SubscriptionTest {
                             store.appendBatch(List.of(
                                     new AppendRequest(new Coordinate("w" + thread + "-" + i % 7, scope), KIND, new byte[40]),
                                     new AppendRequest(new Coordinate("w" + thread + "-b", scope), OTHER_KIND, new byte[8])));
+                        } else if (i % 10 == 4) {
+                            store.appendReaction(new Coordinate("w" + thread + "-r", scope), KIND, new byte[] {(byte) i},
+                                    java.util.UUID.randomUUID(), java.util.UUID.randomUUID());
                         } else {
                             store.append(new Coordinate("w" + thread + "-" + i % 7, scope), i % 3 == 0 ? OTHER_KIND : KIND,
                                     new byte[100]);
@@ -144,9 +170,9 @@ class SubscriptionTest {
                 List<StoredEvent> gotAll = results.get(0).get(HANG_GUARD_MS, TimeUnit.MILLISECONDS);
                 assertEquals(range(1, total), sequences(gotAll), "the catch-up subscription from 0 delivers 1.." + total
                         + " exactly once in order");
-                List<IndexEntry> index = store.query(Region.all().withLimit(Integer.MAX_VALUE));
+                List<StoredEvent> stored = store.read(Region.all().withLimit(Integer.MAX_VALUE));
                 for (int i = 0; i < gotAll.size(); i++) {
-                    assertEquals(index.get(i).eventId(), gotAll.get(i).eventId(), "event at global sequence " + (i + 1));
+                    assertSameEvent(stored.get(i), gotAll.get(i));
                 }
                 assertEquals(sequences(store.read(Region.all().withScope("even").withLimit(Integer.MAX_VALUE))),
                         sequences(results.get(1).get(HANG_GUARD_MS, TimeUnit.MILLISECONDS)),
