@@ -1,9 +1,10 @@
 package io.batpak.ee;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.Hex;
 import io.batpak.engine.StoredEvent;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -22,7 +23,7 @@ public final class EventJson {
     }
 
     public static JsonObject event(StoredEvent e) {
-        JsonObjectBuilder b = Json.createObjectBuilder()
+        JsonObjectBuilder b = JSON.createObjectBuilder()
                 .add("eventId", e.eventId().toString())
                 .add("entity", e.entity())
                 .add("scope", e.scope())
@@ -34,7 +35,7 @@ public final class EventJson {
         nullable(b, "causationId", e.causationId() == null ? null : e.causationId().toString());
         b.add("prevHash", Hex.encode(e.prevHash())).add("hash", Hex.encode(e.hash()));
         if (!e.attributes().isEmpty()) {
-            JsonObjectBuilder attrs = Json.createObjectBuilder();
+            JsonObjectBuilder attrs = JSON.createObjectBuilder();
             e.attributes().forEach(attrs::add);
             b.add("attributes", attrs);
         }
@@ -53,7 +54,7 @@ public final class EventJson {
         if (payload.length == 0) {
             return null;
         }
-        try (JsonReader r = Json.createReader(new ByteArrayInputStream(payload))) {
+        try (JsonReader r = JSON.createReader(new ByteArrayInputStream(payload))) {
             return r.readValue();
         } catch (JsonException e) {
             return null;
@@ -61,7 +62,7 @@ public final class EventJson {
     }
 
     public static JsonObject receipt(AppendReceipt r) {
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("eventId", r.eventId().toString())
                 .add("entity", r.coordinate().entity())
                 .add("scope", r.coordinate().scope())

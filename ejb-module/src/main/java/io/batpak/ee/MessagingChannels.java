@@ -1,5 +1,7 @@
 package io.batpak.ee;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
 import io.batpak.engine.Region;
@@ -9,7 +11,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.StringReader;
@@ -147,7 +148,7 @@ public class MessagingChannels {
             throw new IllegalArgumentException("a " + APPEND + " message must carry an AppendRequest or a JSON append"
                     + " body, not " + (payload == null ? "null" : payload.getClass().getName()));
         }
-        try (JsonReader r = Json.createReader(new StringReader(json))) {
+        try (JsonReader r = JSON.createReader(new StringReader(json))) {
             return AppendJson.parse(r.readObject(), null);
         }
     }

@@ -1,5 +1,7 @@
 package io.batpak.web;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.ee.AppendJson;
 import io.batpak.ee.BatpakStore;
 import io.batpak.ee.EventJson;
@@ -11,7 +13,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -68,11 +69,11 @@ public class BatchesResource {
             }
         }
         List<AppendReceipt> receipts = store.appendBatch(requests, Callers.of(security));
-        JsonArrayBuilder out = Json.createArrayBuilder();
+        JsonArrayBuilder out = JSON.createArrayBuilder();
         for (AppendReceipt r : receipts) {
             out.add(EventJson.receipt(r));
         }
-        return Bodies.answer(Response.status(201), Json.createObjectBuilder().add("receipts", out).build(),
+        return Bodies.answer(Response.status(201), JSON.createObjectBuilder().add("receipts", out).build(),
                 headers.getAcceptableMediaTypes()).build();
     }
 }

@@ -1,7 +1,8 @@
 package io.batpak.web;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.ee.BatpakSettings;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -104,7 +105,7 @@ public final class Bodies {
             throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
                     "use application/json, application/msgpack or CloudEvents; got " + type));
         }
-        try (JsonReader r = Json.createReader(new ByteArrayInputStream(body))) {
+        try (JsonReader r = JSON.createReader(new ByteArrayInputStream(body))) {
             return r.readValue();
         } catch (JsonException e) {
             throw new ProblemException(Problem.invalid("malformed JSON: " + e.getMessage()));

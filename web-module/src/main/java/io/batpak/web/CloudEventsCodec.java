@@ -1,5 +1,7 @@
 package io.batpak.web;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.ee.AppendJson;
 import io.batpak.ee.EventJson;
 import io.batpak.engine.AppendOptions;
@@ -12,7 +14,6 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.jackson.JsonFormat;
-import jakarta.json.Json;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -152,9 +153,9 @@ public final class CloudEventsCodec {
             return AppendJson.payloadBytes(json);
         }
         if (type.toLowerCase(Locale.ROOT).startsWith("text/")) {
-            return AppendJson.payloadBytes(Json.createValue(new String(bytes, StandardCharsets.UTF_8)));
+            return AppendJson.payloadBytes(JSON.createValue(new String(bytes, StandardCharsets.UTF_8)));
         }
-        return AppendJson.payloadBytes(Json.createValue(Base64.getEncoder().encodeToString(bytes)));
+        return AppendJson.payloadBytes(JSON.createValue(Base64.getEncoder().encodeToString(bytes)));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.batpak.web;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.ee.BatpakStore;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.StoredEvent;
@@ -9,7 +11,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -42,7 +43,7 @@ public class EntitiesResource {
         List<StoredEvent> events = store.engine().readEntity(entity, start, max + 1);
         boolean more = events.size() > max;
         List<StoredEvent> page = more ? events.subList(0, max) : events;
-        JsonObjectBuilder out = Json.createObjectBuilder().add("events", EventsResource.array(page));
+        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", EventsResource.array(page));
         if (more) {
             out.add("next", page.get(page.size() - 1).sequence() + 1);
         } else {
@@ -59,7 +60,7 @@ public class EntitiesResource {
     public Response verify(@PathParam("entity") String entity) {
         Coordinate.validatePart("entity", entity);
         VerifyResult v = store.engine().verify(entity);
-        JsonObjectBuilder out = Json.createObjectBuilder().add("entity", v.entity()).add("events", v.events())
+        JsonObjectBuilder out = JSON.createObjectBuilder().add("entity", v.entity()).add("events", v.events())
                 .add("valid", v.valid());
         if (v.valid()) {
             out.addNull("firstInvalidSequence");

@@ -1,5 +1,7 @@
 package io.batpak.web;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.ee.AppendJson;
 import io.batpak.ee.BatpakStore;
 import io.batpak.ee.EventJson;
@@ -14,7 +16,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -117,7 +118,7 @@ public class EventsResource {
         List<StoredEvent> events = store.engine().read(region.withLimit(max + 1));
         boolean more = events.size() > max;
         List<StoredEvent> page = more ? events.subList(0, max) : events;
-        JsonObjectBuilder out = Json.createObjectBuilder().add("events", array(page));
+        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", array(page));
         if (more) {
             out.add("next", page.get(page.size() - 1).globalSequence());
         } else {
@@ -136,12 +137,12 @@ public class EventsResource {
         UUID id = AppendJson.parseUuid(eventId, "eventId");
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
         List<StoredEvent> chain = store.engine().ancestors(id, max);
-        JsonObject out = Json.createObjectBuilder().add("events", array(chain)).build();
+        JsonObject out = JSON.createObjectBuilder().add("events", array(chain)).build();
         return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
     }
 
     static JsonArrayBuilder array(List<StoredEvent> events) {
-        JsonArrayBuilder a = Json.createArrayBuilder();
+        JsonArrayBuilder a = JSON.createArrayBuilder();
         for (StoredEvent e : events) {
             a.add(EventJson.event(e));
         }

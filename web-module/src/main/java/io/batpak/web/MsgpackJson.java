@@ -1,6 +1,7 @@
 package io.batpak.web;
 
-import jakarta.json.Json;
+import static io.batpak.ee.Jsons.JSON;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -56,24 +57,24 @@ public final class MsgpackJson {
                 return u.unpackBoolean() ? JsonValue.TRUE : JsonValue.FALSE;
             case INTEGER:
                 if (f == MessageFormat.UINT64) {
-                    return Json.createValue(u.unpackBigInteger());
+                    return JSON.createValue(u.unpackBigInteger());
                 }
-                return Json.createValue(u.unpackLong());
+                return JSON.createValue(u.unpackLong());
             case FLOAT:
                 double d = u.unpackDouble();
                 if (Double.isNaN(d) || Double.isInfinite(d)) {
                     throw new ProblemException(Problem.invalid("MessagePack float is not a JSON number: " + d));
                 }
-                return Json.createValue(d);
+                return JSON.createValue(d);
             case STRING:
-                return Json.createValue(u.unpackString());
+                return JSON.createValue(u.unpackString());
             case BINARY:
                 byte[] bin = new byte[u.unpackBinaryHeader()];
                 u.readPayload(bin);
-                return Json.createValue(Base64.getEncoder().encodeToString(bin));
+                return JSON.createValue(Base64.getEncoder().encodeToString(bin));
             case ARRAY: {
                 int n = u.unpackArrayHeader();
-                JsonArrayBuilder a = Json.createArrayBuilder();
+                JsonArrayBuilder a = JSON.createArrayBuilder();
                 for (int i = 0; i < n; i++) {
                     a.add(read(u, depth + 1));
                 }
@@ -81,7 +82,7 @@ public final class MsgpackJson {
             }
             case MAP: {
                 int n = u.unpackMapHeader();
-                JsonObjectBuilder o = Json.createObjectBuilder();
+                JsonObjectBuilder o = JSON.createObjectBuilder();
                 for (int i = 0; i < n; i++) {
                     if (u.getNextFormat().getValueType() != org.msgpack.value.ValueType.STRING) {
                         throw new ProblemException(Problem.invalid("MessagePack map keys must be strings"));

@@ -1,6 +1,7 @@
 package io.batpak.web;
 
-import jakarta.json.Json;
+import static io.batpak.ee.Jsons.JSON;
+
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.Response;
 
@@ -18,7 +19,7 @@ public final class Problem {
 
     private Problem(int status, String code, String title, String detail) {
         this.status = status;
-        this.body = Json.createObjectBuilder()
+        this.body = JSON.createObjectBuilder()
                 .add("type", TYPE_BASE + code)
                 .add("title", title)
                 .add("status", status)

@@ -1,5 +1,7 @@
 package io.batpak.web;
 
+import static io.batpak.ee.Jsons.JSON;
+
 import io.batpak.ee.BatpakStore;
 import io.batpak.engine.StoreStats;
 import jakarta.enterprise.context.RequestScoped;
@@ -7,7 +9,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -30,7 +31,7 @@ public class StatsResource {
     @GET
     public Response stats() {
         StoreStats s = store.engine().stats();
-        JsonObject out = Json.createObjectBuilder()
+        JsonObject out = JSON.createObjectBuilder()
                 .add("events", s.events())
                 .add("entities", s.entities())
                 .add("scopes", s.scopes())
