@@ -23,7 +23,7 @@ final class CompactionLeftover {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
-            if (size < SegmentHeader.SIZE + FrameCodec.HEADER_BYTES || read(ch, head, SegmentHeader.SIZE) < head.capacity()) {
+            if (size < SegmentHeader.SIZE + FrameCodec.HEADER_BYTES || SegmentReader.readFully(ch, head, SegmentHeader.SIZE) < head.capacity()) {
                 return -1;
             }
             int length = FrameCodec.readInt(head.array(), 0);
@@ -33,7 +33,7 @@ final class CompactionLeftover {
                 return -1;
             }
             ByteBuffer body = ByteBuffer.allocate(length);
-            if (read(ch, body, SegmentHeader.SIZE + FrameCodec.HEADER_BYTES) < length
+            if (SegmentReader.readFully(ch, body, SegmentHeader.SIZE + FrameCodec.HEADER_BYTES) < length
                     || !FrameCodec.crcMatches(body.array(), 0, length, crc)) {
                 return -1;
             }
@@ -43,18 +43,6 @@ final class CompactionLeftover {
         } catch (IOException | IllegalArgumentException e) {
             return -1;
         }
-    }
-
-    private static int read(FileChannel ch, ByteBuffer into, long position) throws IOException {
-        int total = 0;
-        while (into.hasRemaining()) {
-            int n = ch.read(into, position + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 
     /**

@@ -82,7 +82,8 @@ final class SegmentReader implements AutoCloseable {
         return r;
     }
 
-    private static int readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
+    /** Reads from {@code position} until {@code into} is full or the file ends; returns the bytes read. */
+    static int readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
         int total = 0;
         while (into.hasRemaining()) {
             int n = ch.read(into, position + total);
