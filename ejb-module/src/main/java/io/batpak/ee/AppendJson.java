@@ -47,8 +47,17 @@ public final class AppendJson {
 
     /** The compact JSON text of a payload value, as stored. */
     public static byte[] payloadBytes(JsonValue payload) {
-        return payload.toString().getBytes(StandardCharsets.UTF_8);
+        // A generator from the shared factory writes UTF-8 straight to bytes; JsonValue.toString()
+        // would build a writer factory, a String and then its bytes for every event of a batch.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (jakarta.json.stream.JsonGenerator g = GENERATORS.createGenerator(out, StandardCharsets.UTF_8)) {
+            g.write(payload);
+        }
+        return out.toByteArray();
     }
+
+    private static final jakarta.json.stream.JsonGeneratorFactory GENERATORS =
+            Jsons.JSON.createGeneratorFactory(java.util.Map.of());
 
     static int kind(JsonObject body) {
         if (!has(body, "kind")) {

@@ -61,6 +61,30 @@ public final class EventJson {
         }
     }
 
+    /** {@code {"receipts":[…]}} as UTF-8 JSON bytes, written without building a JSON object per receipt. */
+    public static byte[] receiptsJson(java.util.List<AppendReceipt> receipts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(160 * receipts.size() + 16);
+        try (jakarta.json.stream.JsonGenerator g = GENERATORS.createGenerator(out,
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            g.writeStartObject().writeStartArray("receipts");
+            for (AppendReceipt r : receipts) {
+                g.writeStartObject()
+                        .write("eventId", r.eventId().toString())
+                        .write("entity", r.coordinate().entity())
+                        .write("scope", r.coordinate().scope())
+                        .write("sequence", r.sequence())
+                        .write("globalSequence", r.globalSequence())
+                        .write("hash", r.hashHex())
+                        .writeEnd();
+            }
+            g.writeEnd().writeEnd();
+        }
+        return out.toByteArray();
+    }
+
+    private static final jakarta.json.stream.JsonGeneratorFactory GENERATORS = JSON.createGeneratorFactory(
+            java.util.Map.of());
+
     public static JsonObject receipt(AppendReceipt r) {
         return JSON.createObjectBuilder()
                 .add("eventId", r.eventId().toString())

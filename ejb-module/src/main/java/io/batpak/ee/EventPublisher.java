@@ -28,12 +28,18 @@ public class EventPublisher {
     BatpakStore store;
     @Inject
     Event<CommittedEvent> events;
+    @Inject
+    CommittedEventObservers observers;
 
     private volatile Subscription subscription;
 
     /** Starts delivering events committed from now on; called once at application start. */
     synchronized void start() {
         if (subscription != null) {
+            return;
+        }
+        if (observers.count() == 0) {
+            LOG.log(Level.INFO, "no observer of CommittedEvent: CDI event publishing is off");
             return;
         }
         Subscription s = store.engine().subscribeLive(Region.all(), store.settings().subscriberBuffer());

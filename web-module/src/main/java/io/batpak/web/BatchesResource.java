@@ -22,6 +22,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
@@ -69,6 +70,10 @@ public class BatchesResource {
             }
         }
         List<AppendReceipt> receipts = store.appendBatch(requests, Callers.of(security));
+        if (!Bodies.wantsMsgpack(headers.getAcceptableMediaTypes())) {
+            return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.receiptsJson(receipts))
+                    .build();
+        }
         JsonArrayBuilder out = JSON.createArrayBuilder();
         for (AppendReceipt r : receipts) {
             out.add(EventJson.receipt(r));
