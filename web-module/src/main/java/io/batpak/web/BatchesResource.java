@@ -8,7 +8,7 @@ import io.batpak.ee.EventJson;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.EventStore;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -31,7 +31,7 @@ import java.util.List;
 
 /** {@code POST /batches}: an atomic batch of appends; every event commits or none does. */
 @Path("batches")
-@RequestScoped
+@ApplicationScoped
 public class BatchesResource {
     @Inject
     BatpakStore store;

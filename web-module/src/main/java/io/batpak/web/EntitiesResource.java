@@ -6,7 +6,7 @@ import io.batpak.ee.BatpakStore;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.VerifyResult;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -23,7 +23,7 @@ import java.util.List;
 
 /** {@code /entities/{entity}}: one entity's events by sequence, and its hash-chain verification. */
 @Path("entities/{entity}")
-@RequestScoped
+@ApplicationScoped
 public class EntitiesResource {
     @Inject
     BatpakStore store;

@@ -11,7 +11,7 @@ import io.batpak.engine.ErrorCode;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -41,7 +41,7 @@ import java.util.UUID;
  * {@link BatpakStore}, and maps the answer.
  */
 @Path("events")
-@RequestScoped
+@ApplicationScoped
 public class EventsResource {
     @Inject
     BatpakStore store;

@@ -4,7 +4,7 @@ import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.BatpakStore;
 import io.batpak.engine.StoreStats;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -18,7 +18,7 @@ import jakarta.ws.rs.core.Response;
 
 /** {@code GET /stats}: counts, bytes, segments and writer figures of the store. */
 @Path("stats")
-@RequestScoped
+@ApplicationScoped
 public class StatsResource {
     @Inject
     BatpakStore store;

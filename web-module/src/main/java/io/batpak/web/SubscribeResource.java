@@ -6,7 +6,7 @@ import io.batpak.engine.EventStore;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.Subscription;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * managed long-running task and reads its own catch-up subscription, so it never slows appends.
  */
 @Path("subscribe")
-@RequestScoped
+@ApplicationScoped
 public class SubscribeResource {
     private static final Logger LOG = System.getLogger(SubscribeResource.class.getName());
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
