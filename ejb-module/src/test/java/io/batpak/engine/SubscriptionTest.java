@@ -148,18 +148,7 @@ class SubscriptionTest {
                 CountDownLatch writersDone = new CountDownLatch(1);
                 List<Future<List<StoredEvent>>> results = new ArrayList<>();
                 for (Subscription s : List.of(all, even, otherKind)) {
-                    results.add(consumers.submit(() -> {
-                        List<StoredEvent> got = new ArrayList<>();
-                        long giveUp = System.currentTimeMillis() + HANG_GUARD_MS;
-                        while (writersDone.getCount() > 0 || s.buffered() > 0) {
-                            if (System.currentTimeMillis() > giveUp) {
-                                fail("consumer of " + s + " did not finish; got " + got.size());
-                            }
-                            got.addAll(s.poll(50, Duration.ofMillis(20)));
-                        }
-                        got.addAll(s.poll(50, Duration.ofMillis(20)));
-                        return got;
-                    }));
+                    results.add(consumers.submit(() -> drainUntilDone(s, writersDone, 50)));
                 }
                 appendConcurrently(store, threads, perThread);
                 writersDone.countDown();
@@ -360,18 +349,7 @@ class SubscriptionTest {
                 CountDownLatch writersDone = new CountDownLatch(1);
                 List<Future<List<StoredEvent>>> results = new ArrayList<>();
                 for (Subscription s : subs) {
-                    results.add(consumers.submit(() -> {
-                        List<StoredEvent> got = new ArrayList<>();
-                        long giveUp = System.currentTimeMillis() + HANG_GUARD_MS;
-                        while (writersDone.getCount() > 0 || s.buffered() > 0) {
-                            if (System.currentTimeMillis() > giveUp) {
-                                fail("consumer of " + s + " did not finish; got " + got.size());
-                            }
-                            got.addAll(s.poll(64, Duration.ofMillis(20)));
-                        }
-                        got.addAll(s.poll(64, Duration.ofMillis(20)));
-                        return got;
-                    }));
+                    results.add(consumers.submit(() -> drainUntilDone(s, writersDone, 64)));
                 }
                 appendConcurrently(store, 4, 400);
                 writersDone.countDown();
@@ -421,5 +399,20 @@ class SubscriptionTest {
             assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(StoreException.class, () -> s.poll(0, Duration.ZERO)).code());
             assertEquals(0, store.subscriptionCount() - 1, "only the valid subscription was registered");
         }
+    }
+
+    /** Polls {@code s} until the writers are done and nothing is buffered, then once more; fails on a hang. */
+    private static List<StoredEvent> drainUntilDone(Subscription s, CountDownLatch writersDone, int max)
+            throws InterruptedException {
+        List<StoredEvent> got = new ArrayList<>();
+        long giveUp = System.currentTimeMillis() + HANG_GUARD_MS;
+        while (writersDone.getCount() > 0 || s.buffered() > 0) {
+            if (System.currentTimeMillis() > giveUp) {
+                fail("consumer of " + s + " did not finish; got " + got.size());
+            }
+            got.addAll(s.poll(max, Duration.ofMillis(20)));
+        }
+        got.addAll(s.poll(max, Duration.ofMillis(20)));
+        return got;
     }
 }
