@@ -3,8 +3,9 @@ package io.batpak.engine;
 import java.util.Set;
 
 /**
- * Who asks for an append, as far as gates are concerned: a name, the caller's roles and any
- * additional grants. The engine attaches no meaning to these; gates do. Immutable.
+ * Who asks, as far as gates and queries are concerned: a name, the caller's roles, and its grants —
+ * glob patterns over scope and stream names (see {@link ScopeGrants}) that bound what it may read
+ * and write. The engine attaches no meaning to roles; gates and the API layer do. Immutable.
  */
 public record Caller(String name, Set<String> roles, Set<String> grants) {
     /** A caller with no identity, roles or grants. */
@@ -22,7 +23,18 @@ public record Caller(String name, Set<String> roles, Set<String> grants) {
         return roles.contains(role);
     }
 
+    /** Whether {@code grant} is one of the caller's grant patterns, compared literally. */
     public boolean hasGrant(String grant) {
         return grants.contains(grant);
+    }
+
+    /** The caller's grants as compiled patterns; compile once per request and reuse. */
+    public ScopeGrants scopeGrants() {
+        return ScopeGrants.of(grants);
+    }
+
+    /** Whether the caller's grants reach {@code name} (a scope or stream name). */
+    public boolean reaches(String name) {
+        return scopeGrants().reaches(name);
     }
 }
