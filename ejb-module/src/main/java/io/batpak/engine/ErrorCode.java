@@ -29,7 +29,9 @@ public enum ErrorCode {
     /** The calling thread was interrupted while it waited for the writer. */
     INTERRUPTED("interrupted", true),
     /** A gate {@link Receipt} was presented a second time; each receipt authorises one append. Permanent. */
-    RECEIPT_CONSUMED("receipt-consumed", false);
+    RECEIPT_CONSUMED("receipt-consumed", false),
+    /** A transaction acked a stream delivery that is no longer in flight (acked, nacked or timed out). */
+    DELIVERY_EXPIRED("delivery-expired", false);
 
     private final String code;
     private final boolean transientFailure;

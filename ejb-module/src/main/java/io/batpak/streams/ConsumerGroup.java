@@ -1,0 +1,262 @@
+package io.batpak.streams;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The delivery state machine of one consumer group, in memory and free of I/O: per partition the
+ * committed offset (every offset below it is acked), the acked offsets above it, the offsets to
+ * hand out again (nacked or timed out) and the next offset never handed out; plus the deliveries
+ * out now. Every offset in {@code [committed, next)} is in exactly one of: acked, in flight, being
+ * acked, or waiting for redelivery — so each event is out to at most one member at a time and an
+ * acked one is never handed out again.
+ *
+ * <p>Acks are two-phase because they are written to the log: {@link #beginAck} takes deliveries out
+ * of flight (so they can neither time out nor be acked twice while the write is under way), then
+ * {@link #completeAck} records them once durable, or {@link #abortAck} makes them deliverable again.
+ *
+ * <p>Not thread-safe: the owner guards every call with the group's monitor.
+ */
+final class ConsumerGroup {
+    private final String stream;
+    private final String name;
+    private GroupConfig config;
+    private long[] startOffsets;
+    private Partition[] parts = new Partition[0];
+    private final Map<String, Out> inFlight = new LinkedHashMap<>();
+    private final Map<String, Integer> perConsumer = new HashMap<>();
+    private int rotor;
+
+    /** A delivery out now. */
+    record Out(String id, int partition, long offset, String consumer, long deadline) {
+    }
+
+    private static final class Partition {
+        long committed;
+        long next;
+        int inFlight;
+        final TreeSet<Long> acked = new TreeSet<>();
+        final TreeSet<Long> redeliver = new TreeSet<>();
+    }
+
+    ConsumerGroup(String stream, String name) {
+        this.stream = stream;
+        this.name = name;
+    }
+
+    String stream() {
+        return stream;
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean isConfigured() {
+        return config != null;
+    }
+
+    GroupConfig config() {
+        return config;
+    }
+
+    /**
+     * Applies a stored configuration. The first one also fixes where each partition starts; later
+     * ones only change the timeout and the in-flight limit.
+     */
+    void configure(GroupConfig c, long[] starts) {
+        if (config == null) {
+            startOffsets = starts.clone();
+            ensurePartitions(starts.length);
+            for (int p = 0; p < starts.length; p++) {
+                parts[p].committed = Math.max(parts[p].committed, starts[p]);
+                parts[p].next = Math.max(parts[p].next, parts[p].committed);
+            }
+            config = c;
+        } else {
+            config = new GroupConfig(c.ackTimeoutMs(), c.maxInFlight(), config.start());
+        }
+    }
+
+    private void ensurePartitions(int n) {
+        if (parts.length >= n) {
+            return;
+        }
+        int old = parts.length;
+        parts = Arrays.copyOf(parts, n);
+        for (int p = old; p < n; p++) {
+            parts[p] = new Partition();
+            // partitions added after the group was created start at 0: all their events are newer
+        }
+    }
+
+    /**
+     * Hands out up to {@code max} events to {@code consumer} (fewer if it would exceed
+     * {@code maxInFlight}), redeliveries first, taking partitions in turn. {@code heads[p]} is the
+     * next offset partition {@code p} will get.
+     */
+    List<Out> claim(String consumer, int max, long now, long[] heads) {
+        ensurePartitions(heads.length);
+        int budget = Math.min(max, config.maxInFlight() - perConsumer.getOrDefault(consumer, 0));
+        List<Out> out = new ArrayList<>();
+        int n = parts.length;
+        boolean progress = true;
+        while (out.size() < budget && progress) {
+            progress = false;
+            for (int i = 0; i < n && out.size() < budget; i++) {
+                int p = (rotor + i) % n;
+                long offset = nextFor(p, heads[p]);
+                if (offset >= 0) {
+                    out.add(handOut(consumer, p, offset, now));
+                    progress = true;
+                }
+            }
+        }
+        rotor = n == 0 ? 0 : (rotor + 1) % n;
+        return out;
+    }
+
+    /** The offset to hand out next in partition {@code p}, or -1 if none is deliverable. */
+    private long nextFor(int p, long head) {
+        Partition part = parts[p];
+        Long again = part.redeliver.pollFirst();
+        if (again != null) {
+            return again;
+        }
+        while (part.next < head && part.acked.contains(part.next)) {
+            part.next++; // acked before a restart, beyond the committed offset
+        }
+        return part.next < head ? part.next++ : -1;
+    }
+
+    private Out handOut(String consumer, int p, long offset, long now) {
+        Out o = new Out(UUID.randomUUID().toString(), p, offset, consumer, now + config.ackTimeoutMs());
+        inFlight.put(o.id(), o);
+        perConsumer.merge(consumer, 1, Integer::sum);
+        parts[p].inFlight++;
+        return o;
+    }
+
+    /** Makes every delivery past its deadline deliverable again. Returns how many expired. */
+    int expire(long now) {
+        int n = 0;
+        for (Iterator<Out> it = inFlight.values().iterator(); it.hasNext(); ) {
+            Out o = it.next();
+            if (o.deadline() <= now) {
+                it.remove();
+                release(o);
+                parts[o.partition()].inFlight--;
+                parts[o.partition()].redeliver.add(o.offset());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The earliest deadline of a delivery out now, or {@code Long.MAX_VALUE}. */
+    long nextDeadline() {
+        long min = Long.MAX_VALUE;
+        for (Out o : inFlight.values()) {
+            min = Math.min(min, o.deadline());
+        }
+        return min;
+    }
+
+    /**
+     * Takes the deliveries named by {@code ids} out of flight for acking. Ids not in flight go to
+     * {@code unknown}. When {@code all} is set and any id is unknown, nothing is taken.
+     */
+    List<Out> beginAck(List<String> ids, List<String> unknown, boolean all) {
+        List<Out> taken = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Out o = inFlight.remove(id);
+            if (o == null) {
+                unknown.add(id);
+            } else {
+                taken.add(o);
+            }
+        }
+        if (all && !unknown.isEmpty()) {
+            for (Out o : taken) {
+                inFlight.put(o.id(), o);
+            }
+            return List.of();
+        }
+        taken.forEach(this::release);
+        return taken;
+    }
+
+    /** Records deliveries taken by {@link #beginAck} as acked, now that the ack is durable. */
+    void completeAck(List<Out> taken) {
+        for (Out o : taken) {
+            parts[o.partition()].inFlight--;
+            markAcked(o.partition(), o.offset());
+        }
+    }
+
+    /** Makes deliveries taken by {@link #beginAck} deliverable again: their ack was not written. */
+    void abortAck(List<Out> taken) {
+        for (Out o : taken) {
+            parts[o.partition()].inFlight--;
+            parts[o.partition()].redeliver.add(o.offset());
+        }
+    }
+
+    /** Makes the named deliveries deliverable again; ids not in flight go to {@code unknown}. Returns how many. */
+    int nack(List<String> ids, List<String> unknown) {
+        List<Out> taken = beginAck(ids, unknown, false);
+        abortAck(taken);
+        return taken.size();
+    }
+
+    /**
+     * Records an acked offset (from a replayed ack event or a completed ack). Returns false if it
+     * was acked already.
+     */
+    boolean markAcked(int p, long offset) {
+        ensurePartitions(p + 1);
+        Partition part = parts[p];
+        if (offset < part.committed || !part.acked.add(offset)) {
+            return false;
+        }
+        while (part.acked.remove(part.committed)) {
+            part.committed++;
+        }
+        part.next = Math.max(part.next, part.committed);
+        return true;
+    }
+
+    private void release(Out o) {
+        perConsumer.computeIfPresent(o.consumer(), (k, v) -> v <= 1 ? null : v - 1);
+    }
+
+    /** Progress per partition given the partitions' {@code heads}. */
+    List<PartitionState> state(long[] heads) {
+        ensurePartitions(heads.length);
+        List<PartitionState> out = new ArrayList<>(parts.length);
+        for (int p = 0; p < parts.length; p++) {
+            Partition part = parts[p];
+            long head = p < heads.length ? heads[p] : 0;
+            out.add(new PartitionState(p, part.committed, part.inFlight,
+                    Math.max(0, head - part.committed - part.acked.size())));
+        }
+        return out;
+    }
+
+    /** Deliveries out now to {@code consumer}. */
+    int inFlightOf(String consumer) {
+        return perConsumer.getOrDefault(consumer, 0);
+    }
+
+    /** The start offsets fixed by the first configuration. */
+    long[] startOffsets() {
+        return startOffsets == null ? new long[0] : startOffsets.clone();
+    }
+}

@@ -1,0 +1,551 @@
+package io.batpak.streams;
+
+import io.batpak.engine.AppendOptions;
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.AppendRequest;
+import io.batpak.engine.Caller;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.EventStore;
+import io.batpak.engine.StoreException;
+import io.batpak.engine.StoredEvent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Partitioned streams, consumer groups and transactions on an {@link EventStore}, after Hadron.
+ *
+ * <p><b>Streams.</b> A stream has N partitions (grow only). An event published with a key goes to
+ * partition {@code murmur3(key) mod N}; without a key partitions are taken in turn. Each partition
+ * is an engine entity, so its offsets are that entity's sequences: 0, 1, 2, … with no gaps, in
+ * commit order. Growing a stream changes N, so a key may map to another partition afterwards: its
+ * earlier events stay where they are, and order between a key's events in the old and the new
+ * partition is not kept.
+ *
+ * <p><b>Consumer groups.</b> Each event of a stream goes to one member of a group at a time. An ack
+ * removes it for good; a nack or an ack timeout makes it deliverable again to any member. A member
+ * holds at most {@code maxInFlight} deliveries. Acks and group configurations are events of the
+ * group's entity, so after a restart (or crash) a group resumes from what was durably acked:
+ * nothing acked is redelivered, and whatever was in flight is delivered again. Acking an id that is
+ * not in flight (unknown, already settled, or timed out) is ignored and reported in
+ * {@link AckResult#unknown()}; a transaction's ack is stricter (see {@link #commit}).
+ *
+ * <p><b>Transactions</b> gather statements in memory; {@link #commit} writes them and the optional
+ * ack as one atomic engine batch, so they become visible together or not at all.
+ *
+ * <p>Everything is persisted through the engine log; only open transactions and in-flight
+ * deliveries live in memory alone. Writes go through the {@link Appender} given at construction
+ * (the application plugs its gates in there). Stream and group entities have the stream name as
+ * their scope. Only writes made through this object wake a waiting {@link #poll}; events appended
+ * to a partition entity by other means are delivered at the next poll.
+ *
+ * <p>Threading: every method is thread-safe. A long-polling {@link #poll} blocks its caller until an
+ * event arrives or its wait ends; {@link #close()} wakes it.
+ */
+public final class Streams implements AutoCloseable {
+    /** Most deliveries one poll hands out. */
+    public static final int MAX_POLL = 10_000;
+
+    private final EventStore store;
+    private final Appender appender;
+    private final StreamsConfig config;
+    private final StreamRegistry registry;
+    private final Transactions transactions;
+    private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+    private final Object groupCreation = new Object();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private volatile boolean closed;
+
+    /** Streams writing straight to the engine. */
+    public Streams(EventStore store, StreamsConfig config) {
+        this(store, config, Appender.direct(store));
+    }
+
+    public Streams(EventStore store, StreamsConfig config, Appender appender) {
+        this.store = store;
+        this.config = config;
+        this.appender = appender;
+        this.registry = new StreamRegistry(store, appender, config.maxPartitions());
+        this.transactions = new Transactions(config.txIdleTimeoutMs());
+    }
+
+    public StreamsConfig config() {
+        return config;
+    }
+
+    // ---- streams ----
+
+    /**
+     * Creates {@code stream} with {@code partitions} partitions, or grows it to that many. The same
+     * count again is a no-op; fewer is {@code INVALID_REQUEST}. Returns the partition count.
+     */
+    public int createOrGrow(String stream, int partitions, Caller caller) {
+        ensureOpen();
+        return registry.createOrGrow(StreamNames.checkStream(stream), partitions, caller);
+    }
+
+    /** The stream's partition count, or 0 if it does not exist. */
+    public int partitions(String stream) {
+        ensureOpen();
+        return registry.partitions(StreamNames.checkStream(stream));
+    }
+
+    /** Publishes {@code events} atomically (all or none); NOT_FOUND if the stream does not exist. */
+    public List<Published> publish(String stream, List<StreamEvent> events, Caller caller) {
+        return await(publishAsync(stream, events, caller));
+    }
+
+    /** Like {@link #publish}, answered once the events are durable and visible to polls. */
+    public CompletableFuture<List<Published>> publishAsync(String stream, List<StreamEvent> events, Caller caller) {
+        ensureOpen();
+        if (events.isEmpty() || events.size() > EventStore.MAX_BATCH_EVENTS) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "publish 1.." + EventStore.MAX_BATCH_EVENTS
+                    + " events at once, not " + events.size());
+        }
+        int n = registry.require(StreamNames.checkStream(stream));
+        List<AppendRequest> requests = new ArrayList<>(events.size());
+        int[] partitions = new int[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            partitions[i] = partitionFor(events.get(i).key(), n);
+            requests.add(toRequest(stream, partitions[i], events.get(i)));
+        }
+        return appender.append(requests, caller).thenApply(receipts -> {
+            wake(stream);
+            List<Published> out = new ArrayList<>(receipts.size());
+            for (int i = 0; i < receipts.size(); i++) {
+                out.add(new Published(stream, partitions[i], receipts.get(i).sequence(), receipts.get(i)));
+            }
+            return out;
+        });
+    }
+
+    private int partitionFor(String key, int n) {
+        return key == null ? Math.floorMod(roundRobin.getAndIncrement(), n) : Partitioner.partitionOf(key, n);
+    }
+
+    private static AppendRequest toRequest(String stream, int partition, StreamEvent e) {
+        AppendOptions options = e.key() == null ? AppendOptions.NONE
+                : AppendOptions.NONE.withAttributes(Map.of(StreamNames.KEY_ATTRIBUTE, e.key()));
+        return new AppendRequest(StreamNames.partition(stream, partition), e.kind(), e.payload(), options);
+    }
+
+    /** The next offset of each partition: how many events each holds. NOT_FOUND if the stream does not exist. */
+    public long[] heads(String stream) {
+        int n = registry.require(stream);
+        long[] heads = new long[n];
+        for (int p = 0; p < n; p++) {
+            heads[p] = store.lastSequence(StreamNames.partitionEntity(stream, p)) + 1;
+        }
+        return heads;
+    }
+
+    // ---- groups ----
+
+    /**
+     * Creates the group with {@code groupConfig} or changes an existing group's ack timeout and
+     * in-flight limit (its start is fixed when it is created). Returns the group's configuration.
+     */
+    public GroupConfig configureGroup(String stream, String group, GroupConfig groupConfig, Caller caller) {
+        ensureOpen();
+        registry.require(StreamNames.checkStream(stream));
+        StreamNames.checkGroup(group);
+        synchronized (groupCreation) {
+            ConsumerGroup g = load(stream, group);
+            if (g == null) {
+                return create(stream, group, groupConfig, caller).config();
+            }
+            synchronized (g) {
+                long[] starts = g.startOffsets();
+                await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group),
+                        StreamNames.GROUP_CONFIG, StreamCodec.groupConfig(groupConfig.withStart(g.config().start()),
+                        starts))), caller));
+                g.configure(groupConfig, starts);
+                g.notifyAll();
+                return g.config();
+            }
+        }
+    }
+
+    /**
+     * Hands up to {@code max} events of {@code stream} to member {@code consumer} of {@code group},
+     * waiting up to {@code waitMs} (capped by {@link StreamsConfig#maxWaitMs()}) for one to become
+     * deliverable; returns empty when the wait ends without one. A first poll creates the group with
+     * the configured defaults and {@code start} (null: the default start).
+     */
+    public List<Delivery> poll(String stream, String group, String consumer, int max, long waitMs,
+                               StartPosition start, Caller caller) {
+        ensureOpen();
+        if (consumer == null || consumer.isEmpty() || consumer.length() > StreamNames.MAX_NAME_CHARS) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "consumer must have 1.." + StreamNames.MAX_NAME_CHARS
+                    + " characters");
+        }
+        if (max < 1 || max > MAX_POLL) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "max must be within 1.." + MAX_POLL + ", was " + max);
+        }
+        registry.require(StreamNames.checkStream(stream));
+        StreamNames.checkGroup(group);
+        ConsumerGroup g = groupOrCreate(stream, group, start, caller);
+        long until = config.clockMs().getAsLong() + Math.min(Math.max(waitMs, 0), config.maxWaitMs());
+        List<ConsumerGroup.Out> claims;
+        synchronized (g) {
+            while (true) {
+                ensureOpen();
+                long now = config.clockMs().getAsLong();
+                g.expire(now);
+                claims = g.claim(consumer, max, now, heads(stream));
+                if (!claims.isEmpty() || now >= until) {
+                    break;
+                }
+                long sleep = Math.min(until, g.nextDeadline()) - now;
+                try {
+                    g.wait(Math.max(1, sleep));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return read(stream, claims);
+    }
+
+    /** Reads the claimed events, a run of consecutive offsets of one partition at a time. */
+    private List<Delivery> read(String stream, List<ConsumerGroup.Out> claims) {
+        List<ConsumerGroup.Out> sorted = new ArrayList<>(claims);
+        sorted.sort(Comparator.comparingInt(ConsumerGroup.Out::partition).thenComparingLong(ConsumerGroup.Out::offset));
+        List<Delivery> out = new ArrayList<>(claims.size());
+        int i = 0;
+        while (i < sorted.size()) {
+            int j = i + 1;
+            while (j < sorted.size() && sorted.get(j).partition() == sorted.get(i).partition()
+                    && sorted.get(j).offset() == sorted.get(j - 1).offset() + 1) {
+                j++;
+            }
+            ConsumerGroup.Out first = sorted.get(i);
+            List<StoredEvent> events = store.readEntity(StreamNames.partitionEntity(stream, first.partition()),
+                    first.offset(), j - i);
+            for (int k = i; k < j && k - i < events.size(); k++) {
+                ConsumerGroup.Out o = sorted.get(k);
+                out.add(new Delivery(o.id(), o.partition(), o.offset(), events.get(k - i)));
+            }
+            i = j;
+        }
+        return out;
+    }
+
+    /** Acks deliveries: each is settled for good once this returns. Ids not in flight are ignored and listed. */
+    public AckResult ack(String stream, String group, List<String> deliveryIds, Caller caller) {
+        return await(ackAsync(stream, group, deliveryIds, caller));
+    }
+
+    /** Like {@link #ack}, answered once the ack is durable. */
+    public CompletableFuture<AckResult> ackAsync(String stream, String group, List<String> deliveryIds, Caller caller) {
+        ensureOpen();
+        ConsumerGroup g = existing(stream, group);
+        List<String> unknown = new ArrayList<>();
+        List<ConsumerGroup.Out> taken;
+        synchronized (g) {
+            g.expire(config.clockMs().getAsLong());
+            taken = g.beginAck(deliveryIds, unknown, false);
+        }
+        if (taken.isEmpty()) {
+            return CompletableFuture.completedFuture(new AckResult(0, unknown));
+        }
+        CompletableFuture<List<AppendReceipt>> written;
+        try {
+            written = appender.append(List.of(ackRequest(stream, group, taken)), caller);
+        } catch (RuntimeException e) {
+            settle(g, taken, false);
+            throw e;
+        }
+        return written.handle((receipts, failure) -> {
+            settle(g, taken, failure == null);
+            if (failure != null) {
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            }
+            return new AckResult(taken.size(), unknown);
+        });
+    }
+
+    private static void settle(ConsumerGroup g, List<ConsumerGroup.Out> taken, boolean written) {
+        synchronized (g) {
+            if (written) {
+                g.completeAck(taken);
+            } else {
+                g.abortAck(taken);
+                g.notifyAll();
+            }
+        }
+    }
+
+    private static AppendRequest ackRequest(String stream, String group, List<ConsumerGroup.Out> taken) {
+        List<long[]> pairs = new ArrayList<>(taken.size());
+        for (ConsumerGroup.Out o : taken) {
+            pairs.add(new long[] {o.partition(), o.offset()});
+        }
+        return new AppendRequest(StreamNames.group(stream, group), StreamNames.GROUP_ACK, StreamCodec.acks(pairs));
+    }
+
+    /** Makes deliveries deliverable again at once, to any member. Ids not in flight are ignored and listed. */
+    public AckResult nack(String stream, String group, List<String> deliveryIds) {
+        ensureOpen();
+        ConsumerGroup g = existing(stream, group);
+        List<String> unknown = new ArrayList<>();
+        synchronized (g) {
+            g.expire(config.clockMs().getAsLong());
+            int n = g.nack(deliveryIds, unknown);
+            g.notifyAll();
+            return new AckResult(n, unknown);
+        }
+    }
+
+    /** The group's progress per partition; NOT_FOUND if the stream or the group does not exist. */
+    public List<PartitionState> state(String stream, String group) {
+        ensureOpen();
+        ConsumerGroup g = existing(stream, group);
+        synchronized (g) {
+            g.expire(config.clockMs().getAsLong());
+            return g.state(heads(stream));
+        }
+    }
+
+    /** The group's configuration; NOT_FOUND if the stream or the group does not exist. */
+    public GroupConfig groupConfig(String stream, String group) {
+        ConsumerGroup g = existing(stream, group);
+        synchronized (g) {
+            return g.config();
+        }
+    }
+
+    private ConsumerGroup existing(String stream, String group) {
+        registry.require(StreamNames.checkStream(stream));
+        StreamNames.checkGroup(group);
+        ConsumerGroup g = groups.get(key(stream, group));
+        if (g != null) {
+            return g;
+        }
+        synchronized (groupCreation) {
+            g = load(stream, group);
+        }
+        if (g == null) {
+            throw new StoreException(ErrorCode.NOT_FOUND, "group " + group + " of stream " + stream + " does not exist");
+        }
+        return g;
+    }
+
+    private ConsumerGroup groupOrCreate(String stream, String group, StartPosition start, Caller caller) {
+        ConsumerGroup g = groups.get(key(stream, group));
+        if (g != null) {
+            return g;
+        }
+        synchronized (groupCreation) {
+            g = load(stream, group);
+            if (g == null) {
+                GroupConfig c = start == null ? config.groupDefaults() : config.groupDefaults().withStart(start);
+                g = create(stream, group, c, caller);
+            }
+            return g;
+        }
+    }
+
+    /** The group from the map, else rebuilt from its entity's events; null if it has none. Caller holds groupCreation. */
+    private ConsumerGroup load(String stream, String group) {
+        ConsumerGroup g = groups.get(key(stream, group));
+        if (g != null) {
+            return g;
+        }
+        String entity = StreamNames.group(stream, group).entity();
+        g = new ConsumerGroup(stream, group);
+        for (long from = 0; ; ) {
+            List<StoredEvent> page = store.readEntity(entity, from, 1000);
+            for (StoredEvent e : page) {
+                if (e.kind().equals(StreamNames.GROUP_CONFIG)) {
+                    StreamCodec.StoredGroupConfig c = StreamCodec.readGroupConfig(e.payload());
+                    g.configure(c.config(), c.startOffsets());
+                } else if (e.kind().equals(StreamNames.GROUP_ACK) && g.isConfigured()) {
+                    long[] flat = StreamCodec.readAcks(e.payload());
+                    for (int i = 0; i < flat.length; i += 2) {
+                        g.markAcked((int) flat[i], flat[i + 1]);
+                    }
+                }
+            }
+            if (page.size() < 1000) {
+                break;
+            }
+            from = page.get(page.size() - 1).sequence() + 1;
+        }
+        if (!g.isConfigured()) {
+            return null;
+        }
+        groups.put(key(stream, group), g);
+        return g;
+    }
+
+    /** Writes the group's first configuration, fixing its start offsets. Caller holds groupCreation. */
+    private ConsumerGroup create(String stream, String group, GroupConfig c, Caller caller) {
+        long[] starts = c.start() == StartPosition.LATEST ? heads(stream) : new long[registry.require(stream)];
+        await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group), StreamNames.GROUP_CONFIG,
+                StreamCodec.groupConfig(c, starts), AppendOptions.NONE.withExpectedSequence(AppendOptions.NO_EVENTS))),
+                caller));
+        ConsumerGroup g = new ConsumerGroup(stream, group);
+        g.configure(c, starts);
+        groups.put(key(stream, group), g);
+        return g;
+    }
+
+    private static String key(String stream, String group) {
+        return stream + '/' + group;
+    }
+
+    /** Wakes the polls waiting on groups of {@code stream}. */
+    private void wake(String stream) {
+        for (ConsumerGroup g : groups.values()) {
+            if (g.stream().equals(stream)) {
+                synchronized (g) {
+                    g.notifyAll();
+                }
+            }
+        }
+    }
+
+    // ---- transactions ----
+
+    /** Opens a transaction; returns its id. It aborts by itself after the configured idle time. */
+    public String begin() {
+        ensureOpen();
+        return transactions.begin(config.clockMs().getAsLong());
+    }
+
+    /**
+     * Adds a statement to an open transaction (NOT_FOUND if it is not open). A stream statement
+     * needs an existing stream; an append may not carry an idempotency key.
+     */
+    public void add(String txId, TxStatement statement) {
+        ensureOpen();
+        if (statement instanceof TxStatement.Publish p) {
+            registry.require(StreamNames.checkStream(p.stream()));
+        } else if (statement instanceof TxStatement.Append a && a.request().options().idempotencyKey() != null) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
+        }
+        transactions.add(txId, statement, config.clockMs().getAsLong());
+    }
+
+    /**
+     * Commits an open transaction: its statements and, if {@code ack} is given, the ack of those
+     * deliveries, as one atomic batch. The transaction is closed whatever the outcome. If any acked
+     * delivery is no longer in flight, nothing is written and this fails with
+     * {@link ErrorCode#DELIVERY_EXPIRED}; if the batch fails (a CAS mismatch, a gate), nothing is
+     * written and the acked deliveries become deliverable again.
+     */
+    public TxResult commit(String txId, TxAck ack, Caller caller) {
+        ensureOpen();
+        List<TxStatement> statements = transactions.take(txId, config.clockMs().getAsLong());
+        List<AppendRequest> requests = new ArrayList<>(statements.size() + 1);
+        List<String> touched = new ArrayList<>();
+        int[] partitions = new int[statements.size()];
+        for (int i = 0; i < statements.size(); i++) {
+            TxStatement s = statements.get(i);
+            if (s instanceof TxStatement.Publish p) {
+                partitions[i] = partitionFor(p.event().key(), registry.require(p.stream()));
+                requests.add(toRequest(p.stream(), partitions[i], p.event()));
+                touched.add(p.stream());
+            } else {
+                partitions[i] = -1;
+                requests.add(((TxStatement.Append) s).request());
+            }
+        }
+        ConsumerGroup g = null;
+        List<ConsumerGroup.Out> taken = List.of();
+        if (ack != null && !ack.deliveryIds().isEmpty()) {
+            g = existing(ack.stream(), ack.group());
+            List<String> unknown = new ArrayList<>();
+            synchronized (g) {
+                g.expire(config.clockMs().getAsLong());
+                taken = g.beginAck(ack.deliveryIds(), unknown, true);
+            }
+            if (!unknown.isEmpty()) {
+                throw new StoreException(ErrorCode.DELIVERY_EXPIRED, "deliveries no longer in flight: " + unknown
+                        + "; the transaction is aborted and nothing was committed");
+            }
+            requests.add(ackRequest(ack.stream(), ack.group(), taken));
+        }
+        if (requests.isEmpty()) {
+            return new TxResult(List.of(), List.of(), 0);
+        }
+        List<AppendReceipt> receipts;
+        try {
+            receipts = await(appender.append(requests, caller));
+        } catch (RuntimeException e) {
+            if (g != null) {
+                settle(g, taken, false);
+            }
+            throw e;
+        }
+        if (g != null) {
+            settle(g, taken, true);
+        }
+        touched.stream().distinct().forEach(this::wake);
+        List<Published> published = new ArrayList<>();
+        for (int i = 0; i < statements.size(); i++) {
+            if (statements.get(i) instanceof TxStatement.Publish p) {
+                published.add(new Published(p.stream(), partitions[i], receipts.get(i).sequence(), receipts.get(i)));
+            }
+        }
+        return new TxResult(receipts.subList(0, statements.size()), published, taken.size());
+    }
+
+    /** Aborts an open transaction; NOT_FOUND if it is not open. */
+    public void abort(String txId) {
+        ensureOpen();
+        transactions.abort(txId, config.clockMs().getAsLong());
+    }
+
+    /** Open transactions, after aborting the idle ones. */
+    public int openTransactions() {
+        transactions.sweep(config.clockMs().getAsLong());
+        return transactions.size();
+    }
+
+    // ---- lifecycle ----
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "streams are closed");
+        }
+    }
+
+    /** Wakes every waiting poll (which then fails with UNAVAILABLE) and refuses further calls. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        for (ConsumerGroup g : groups.values()) {
+            synchronized (g) {
+                g.notifyAll();
+            }
+        }
+    }
+
+    static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for the commit", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause()
+                    : e.getCause();
+            if (c instanceof StoreException se) {
+                throw se;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new StoreException(ErrorCode.UNAVAILABLE, "commit failed: " + c, c);
+        }
+    }
+}
