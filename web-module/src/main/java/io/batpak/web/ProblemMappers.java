@@ -45,6 +45,7 @@ public final class ProblemMappers {
             case IDEMPOTENCY_KEY_REUSED -> Problem.of(422, code.code(), "Idempotency key reused", e.getMessage());
             case INVALID_TRANSITION -> Problem.of(409, code.code(), "Invalid transition", e.getMessage());
             case RECEIPT_CONSUMED -> Problem.of(409, code.code(), "Receipt already used", e.getMessage());
+            case DELIVERY_EXPIRED -> Problem.of(409, code.code(), "Delivery no longer in flight", e.getMessage());
             case NOT_FOUND -> Problem.of(404, code.code(), "Not found", e.getMessage());
             case UNAVAILABLE, INTERRUPTED -> Problem.of(503, "unavailable", "Unavailable", e.getMessage()).retryAfter(1);
             default -> {

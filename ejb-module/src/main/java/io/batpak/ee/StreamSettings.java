@@ -1,0 +1,38 @@
+package io.batpak.ee;
+
+import io.batpak.streams.GroupConfig;
+import io.batpak.streams.StartPosition;
+import io.batpak.streams.StreamsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The streams' knobs from MicroProfile Config ({@code batpak.streams.*}, documented in
+ * {@code config/README.md}). Immutable after injection; thread-safe.
+ */
+@ApplicationScoped
+public class StreamSettings {
+    @Inject
+    @ConfigProperty(name = "batpak.streams.max-wait-ms", defaultValue = "30000")
+    long maxWaitMs;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.tx-idle-timeout-ms", defaultValue = "60000")
+    long txIdleTimeoutMs;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.max-partitions", defaultValue = "1024")
+    int maxPartitions;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.default-ack-timeout-ms", defaultValue = "30000")
+    long defaultAckTimeoutMs;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.default-max-in-flight", defaultValue = "1000")
+    int defaultMaxInFlight;
+
+    /** The engine-side configuration these settings describe. */
+    public StreamsConfig streamsConfig() {
+        return StreamsConfig.defaults().withMaxWaitMs(maxWaitMs).withTxIdleTimeoutMs(txIdleTimeoutMs)
+                .withMaxPartitions(maxPartitions)
+                .withGroupDefaults(new GroupConfig(defaultAckTimeoutMs, defaultMaxInFlight, StartPosition.EARLIEST));
+    }
+}

@@ -1,0 +1,134 @@
+package io.batpak.web;
+
+import static io.batpak.ee.Jsons.JSON;
+
+import io.batpak.ee.AppendJson;
+import io.batpak.ee.EventJson;
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.EventKind;
+import io.batpak.streams.Delivery;
+import io.batpak.streams.GroupConfig;
+import io.batpak.streams.PartitionState;
+import io.batpak.streams.Published;
+import io.batpak.streams.StartPosition;
+import io.batpak.streams.StreamEvent;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON shapes of the streams section of the contract: request fields read with a 400
+ * {@code invalid-request} naming the field, answers written with the contract's names. Stateless.
+ */
+final class StreamBodies {
+    private StreamBodies() {
+    }
+
+    static StreamEvent event(JsonObject o) {
+        String key = optionalString(o, "key");
+        int kind = (int) integer(o, "kind", -1, 0, 0xFFFF);
+        if (kind < 0) {
+            throw new ProblemException(Problem.invalid("field 'kind' is required (an integer 0..65535)"));
+        }
+        JsonValue payload = o.containsKey("payload") ? o.get("payload") : JsonValue.NULL;
+        return new StreamEvent(key, new EventKind(kind), AppendJson.payloadBytes(payload));
+    }
+
+    static GroupConfig groupConfig(JsonObject o, GroupConfig defaults) {
+        String start = optionalString(o, "start");
+        return new GroupConfig(integer(o, "ackTimeoutMs", defaults.ackTimeoutMs(), 1, GroupConfig.MAX_ACK_TIMEOUT_MS),
+                (int) integer(o, "maxInFlight", defaults.maxInFlight(), 1, Integer.MAX_VALUE),
+                start == null ? defaults.start() : StartPosition.parse(start));
+    }
+
+    static List<String> ids(JsonObject o) {
+        JsonValue v = o.get("deliveryIds");
+        if (!(v instanceof JsonArray a)) {
+            throw new ProblemException(Problem.invalid("field 'deliveryIds' must be an array of strings"));
+        }
+        List<String> out = new ArrayList<>(a.size());
+        for (JsonValue x : a) {
+            if (!(x instanceof JsonString s)) {
+                throw new ProblemException(Problem.invalid("field 'deliveryIds' must be an array of strings"));
+            }
+            out.add(s.getString());
+        }
+        return out;
+    }
+
+    static String optionalString(JsonObject o, String field) {
+        JsonValue v = o.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (!(v instanceof JsonString s)) {
+            throw new ProblemException(Problem.invalid("field '" + field + "' must be a string"));
+        }
+        return s.getString();
+    }
+
+    static String requiredString(JsonObject o, String field) {
+        String s = optionalString(o, field);
+        if (s == null) {
+            throw new ProblemException(Problem.invalid("field '" + field + "' is required"));
+        }
+        return s;
+    }
+
+    static long integer(JsonObject o, String field, long dflt, long min, long max) {
+        JsonValue v = o.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return dflt;
+        }
+        if (!(v instanceof JsonNumber n) || !n.isIntegral()) {
+            throw new ProblemException(Problem.invalid("field '" + field + "' must be an integer"));
+        }
+        long x;
+        try {
+            x = n.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new ProblemException(Problem.invalid("field '" + field + "' is out of range " + min + ".." + max));
+        }
+        if (x < min || x > max) {
+            throw new ProblemException(Problem.invalid("field '" + field + "' must be within " + min + ".." + max
+                    + ", was " + x));
+        }
+        return x;
+    }
+
+    static JsonObjectBuilder published(Published p) {
+        AppendReceipt r = p.receipt();
+        return JSON.createObjectBuilder().add("stream", p.stream()).add("partition", p.partition())
+                .add("offset", p.offset()).add("eventId", r.eventId().toString())
+                .add("globalSequence", r.globalSequence());
+    }
+
+    static JsonObject deliveries(List<Delivery> ds) {
+        JsonArrayBuilder a = JSON.createArrayBuilder();
+        for (Delivery d : ds) {
+            a.add(JSON.createObjectBuilder().add("deliveryId", d.deliveryId()).add("partition", d.partition())
+                    .add("offset", d.offset()).add("event", EventJson.event(d.event())));
+        }
+        return JSON.createObjectBuilder().add("deliveries", a).build();
+    }
+
+    static JsonObjectBuilder config(GroupConfig c) {
+        return JSON.createObjectBuilder().add("ackTimeoutMs", c.ackTimeoutMs()).add("maxInFlight", c.maxInFlight())
+                .add("start", c.start().wireName());
+    }
+
+    static JsonArrayBuilder partitions(List<PartitionState> states) {
+        JsonArrayBuilder a = JSON.createArrayBuilder();
+        for (PartitionState s : states) {
+            a.add(JSON.createObjectBuilder().add("partition", s.partition()).add("committedOffset", s.committedOffset())
+                    .add("inFlight", s.inFlight()).add("lag", s.lag()));
+        }
+        return a;
+    }
+}

@@ -1,0 +1,209 @@
+package io.batpak.web;
+
+import static io.batpak.ee.Jsons.JSON;
+
+import io.batpak.ee.BatpakStore;
+import io.batpak.ee.BatpakStreams;
+import io.batpak.engine.Caller;
+import io.batpak.engine.EventStore;
+import io.batpak.streams.AckResult;
+import io.batpak.streams.Delivery;
+import io.batpak.streams.GroupConfig;
+import io.batpak.streams.Published;
+import io.batpak.streams.StartPosition;
+import io.batpak.streams.StreamEvent;
+import io.batpak.streams.Streams;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * {@code /streams}: partitioned streams and their consumer groups (see "Streams, consumer groups,
+ * transactions" in HTTP-API.md). An unknown stream or group is 404 {@code not-found}; a stream
+ * outside the caller's grants is 403 {@code forbidden} for writes and 404 for reads.
+ */
+@Path("streams/{stream}")
+@ApplicationScoped
+public class StreamsResource {
+    @Inject
+    BatpakStore store;
+    @Inject
+    BatpakStreams streams;
+    @Context
+    HttpHeaders headers;
+    @Context
+    SecurityContext security;
+
+    private JsonObject body(InputStream in, String contentLength, boolean optional) {
+        byte[] bytes = Bodies.read(in, contentLength, Bodies.limit(store.settings()));
+        if (optional && bytes.length == 0) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+        return Bodies.object(bytes, headers.getMediaType());
+    }
+
+    private static Response json(int status, JsonObject body) {
+        return Response.status(status).type("application/json").entity(body.toString()).build();
+    }
+
+    @Operation(summary = "Create a stream or grow it", description = "{\"partitions\":n}; never shrinks.")
+    @PUT
+    @RolesAllowed("admin")
+    public Response put(@PathParam("stream") String stream, InputStream in,
+                        @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = Callers.of(security);
+        StreamAccess.write(caller, stream);
+        JsonObject o = body(in, contentLength, false);
+        int partitions = (int) StreamBodies.integer(o, "partitions", -1, 1, Integer.MAX_VALUE);
+        if (partitions < 0) {
+            throw new ProblemException(Problem.invalid("field 'partitions' is required"));
+        }
+        Streams s = streams.get();
+        boolean created = s.partitions(stream) == 0;
+        int n = s.createOrGrow(stream, partitions, caller);
+        return json(created ? 201 : 200, JSON.createObjectBuilder().add("stream", stream).add("partitions", n).build());
+    }
+
+    @Operation(summary = "A stream's partitions and their heads")
+    @GET
+    @RolesAllowed("reader")
+    public Response get(@PathParam("stream") String stream) {
+        StreamAccess.read(Callers.of(security), stream);
+        long[] heads = streams.get().heads(stream);
+        JsonArrayBuilder a = JSON.createArrayBuilder();
+        for (int p = 0; p < heads.length; p++) {
+            a.add(JSON.createObjectBuilder().add("partition", p).add("head", heads[p]));
+        }
+        return json(200, JSON.createObjectBuilder().add("stream", stream).add("partitions", heads.length)
+                .add("heads", a).build());
+    }
+
+    @Operation(summary = "Publish to a stream", description = "{key,kind,payload} → {partition,offset}; "
+            + "{events:[…]} → {events:[{partition,offset}…]}, atomic.")
+    @POST
+    @Path("events")
+    @RolesAllowed("writer")
+    public Response publish(@PathParam("stream") String stream, InputStream in,
+                            @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = Callers.of(security);
+        StreamAccess.write(caller, stream);
+        JsonObject o = body(in, contentLength, false);
+        JsonValue many = o.get("events");
+        List<StreamEvent> events = new ArrayList<>();
+        if (many instanceof JsonArray list) {
+            if (list.isEmpty() || list.size() > EventStore.MAX_BATCH_EVENTS) {
+                throw new ProblemException(Problem.invalid("field 'events' must hold 1.." + EventStore.MAX_BATCH_EVENTS
+                        + " events"));
+            }
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof JsonObject e)) {
+                    throw new ProblemException(Problem.invalid("events[" + i + "] must be an object"));
+                }
+                events.add(StreamBodies.event(e));
+            }
+        } else {
+            events.add(StreamBodies.event(o));
+        }
+        List<Published> done = streams.get().publish(stream, events, caller);
+        if (many == null) {
+            return json(201, StreamBodies.published(done.get(0)).build());
+        }
+        JsonArrayBuilder a = JSON.createArrayBuilder();
+        done.forEach(p -> a.add(StreamBodies.published(p)));
+        return json(201, JSON.createObjectBuilder().add("events", a).build());
+    }
+
+    @Operation(summary = "Configure a consumer group", description = "{ackTimeoutMs,maxInFlight,start}")
+    @PUT
+    @Path("groups/{group}")
+    @RolesAllowed("admin")
+    public Response putGroup(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
+                             @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = Callers.of(security);
+        StreamAccess.write(caller, stream);
+        JsonObject o = body(in, contentLength, true);
+        Streams s = streams.get();
+        GroupConfig c = s.configureGroup(stream, group, StreamBodies.groupConfig(o, s.config().groupDefaults()), caller);
+        return json(200, StreamBodies.config(c).add("stream", stream).add("group", group).build());
+    }
+
+    @Operation(summary = "Long-poll deliveries for a member of a group",
+            description = "{consumer,max,waitMs,start} → {deliveries:[{deliveryId,partition,offset,event}]}")
+    @POST
+    @Path("groups/{group}/poll")
+    @RolesAllowed("reader")
+    public Response poll(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
+                         @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = Callers.of(security);
+        StreamAccess.read(caller, stream);
+        JsonObject o = body(in, contentLength, false);
+        String consumer = StreamBodies.requiredString(o, "consumer");
+        int max = (int) StreamBodies.integer(o, "max", 100, 1, Streams.MAX_POLL);
+        long waitMs = StreamBodies.integer(o, "waitMs", 0, 0, Long.MAX_VALUE);
+        String start = StreamBodies.optionalString(o, "start");
+        List<Delivery> ds = streams.get().poll(stream, group, consumer, max, waitMs,
+                start == null ? null : StartPosition.parse(start), caller);
+        return json(200, StreamBodies.deliveries(ds));
+    }
+
+    @Operation(summary = "Ack deliveries", description = "{deliveryIds:[…]} → {acked, unknown:[…]}; ids not in"
+            + " flight are ignored and listed in unknown.")
+    @POST
+    @Path("groups/{group}/ack")
+    @RolesAllowed("writer")
+    public Response ack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
+                        @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = Callers.of(security);
+        StreamAccess.write(caller, stream);
+        AckResult r = streams.get().ack(stream, group, StreamBodies.ids(body(in, contentLength, false)), caller);
+        return json(200, result("acked", r));
+    }
+
+    @Operation(summary = "Nack deliveries", description = "{deliveryIds:[…]} → {nacked, unknown:[…]}; deliverable"
+            + " again at once to any member.")
+    @POST
+    @Path("groups/{group}/nack")
+    @RolesAllowed("writer")
+    public Response nack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
+                         @HeaderParam("Content-Length") String contentLength) {
+        StreamAccess.write(Callers.of(security), stream);
+        AckResult r = streams.get().nack(stream, group, StreamBodies.ids(body(in, contentLength, false)));
+        return json(200, result("nacked", r));
+    }
+
+    private static JsonObject result(String name, AckResult r) {
+        JsonArrayBuilder unknown = JSON.createArrayBuilder();
+        r.unknown().forEach(unknown::add);
+        return JSON.createObjectBuilder().add(name, r.settled()).add("unknown", unknown).build();
+    }
+
+    @Operation(summary = "A group's state", description = "{partitions:[{partition,committedOffset,inFlight,lag}]}")
+    @GET
+    @Path("groups/{group}")
+    @RolesAllowed("reader")
+    public Response group(@PathParam("stream") String stream, @PathParam("group") String group) {
+        StreamAccess.read(Callers.of(security), stream);
+        Streams s = streams.get();
+        GroupConfig c = s.groupConfig(stream, group);
+        return json(200, StreamBodies.config(c).add("stream", stream).add("group", group)
+                .add("partitions", StreamBodies.partitions(s.state(stream, group))).build());
+    }
+}

@@ -1,0 +1,130 @@
+package io.batpak.web;
+
+import static io.batpak.ee.Jsons.JSON;
+
+import io.batpak.ee.AppendJson;
+import io.batpak.ee.BatpakStore;
+import io.batpak.ee.BatpakStreams;
+import io.batpak.ee.EventJson;
+import io.batpak.engine.AppendReceipt;
+import io.batpak.engine.AppendRequest;
+import io.batpak.engine.Caller;
+import io.batpak.streams.TxAck;
+import io.batpak.streams.TxResult;
+import io.batpak.streams.TxStatement;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.io.InputStream;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * {@code /transactions}: statements gathered under a transaction id and committed, with an optional
+ * ack of deliveries, as one atomic batch. A committed, aborted or expired transaction is 404
+ * {@code not-found}; an ack of a delivery no longer in flight is 409 {@code delivery-expired} and
+ * aborts the transaction.
+ */
+@Path("transactions")
+@ApplicationScoped
+public class TransactionsResource {
+    @Inject
+    BatpakStore store;
+    @Inject
+    BatpakStreams streams;
+    @Context
+    HttpHeaders headers;
+    @Context
+    SecurityContext security;
+
+    private JsonObject body(InputStream in, String contentLength, boolean optional) {
+        byte[] bytes = Bodies.read(in, contentLength, Bodies.limit(store.settings()));
+        if (optional && bytes.length == 0) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+        return Bodies.object(bytes, headers.getMediaType());
+    }
+
+    private static Response json(int status, JsonObject body) {
+        return Response.status(status).type("application/json").entity(body.toString()).build();
+    }
+
+    @Operation(summary = "Begin a transaction", description = "→ {txId}")
+    @POST
+    @RolesAllowed("writer")
+    public Response begin() {
+        return json(201, JSON.createObjectBuilder().add("txId", streams.get().begin()).build());
+    }
+
+    @Operation(summary = "Add a statement", description = "An append body (entity, scope, kind, payload, …) or a"
+            + " stream event (stream, key, kind, payload).")
+    @POST
+    @Path("{tx}/events")
+    @RolesAllowed("writer")
+    public Response add(@PathParam("tx") String tx, InputStream in,
+                        @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = Callers.of(security);
+        JsonObject o = body(in, contentLength, false);
+        TxStatement statement;
+        String stream = StreamBodies.optionalString(o, "stream");
+        if (stream != null) {
+            StreamAccess.write(caller, stream);
+            statement = new TxStatement.Publish(stream, StreamBodies.event(o));
+        } else {
+            AppendRequest r = AppendJson.parse(o, null);
+            StreamAccess.write(caller, r.coordinate().scope());
+            statement = new TxStatement.Append(r);
+        }
+        streams.get().add(tx, statement);
+        return json(200, JSON.createObjectBuilder().add("txId", tx).build());
+    }
+
+    @Operation(summary = "Commit", description = "Optional {ack:{stream,group,deliveryIds}}; all statements and the"
+            + " ack become visible together, or none do.")
+    @POST
+    @Path("{tx}/commit")
+    @RolesAllowed("writer")
+    public Response commit(@PathParam("tx") String tx, InputStream in,
+                           @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = Callers.of(security);
+        JsonObject o = body(in, contentLength, true);
+        TxAck ack = null;
+        JsonValue a = o.get("ack");
+        if (a instanceof JsonObject ackBody) {
+            String stream = StreamBodies.requiredString(ackBody, "stream");
+            StreamAccess.write(caller, stream);
+            ack = new TxAck(stream, StreamBodies.requiredString(ackBody, "group"), StreamBodies.ids(ackBody));
+        } else if (a != null && a.getValueType() != JsonValue.ValueType.NULL) {
+            throw new ProblemException(Problem.invalid("field 'ack' must be an object"));
+        }
+        TxResult r = streams.get().commit(tx, ack, caller);
+        JsonArrayBuilder receipts = JSON.createArrayBuilder();
+        for (AppendReceipt receipt : r.receipts()) {
+            receipts.add(EventJson.receipt(receipt));
+        }
+        JsonArrayBuilder published = JSON.createArrayBuilder();
+        r.published().forEach(p -> published.add(StreamBodies.published(p)));
+        return json(200, JSON.createObjectBuilder().add("txId", tx).add("committed", true).add("receipts", receipts)
+                .add("published", published).add("acked", r.acked()).build());
+    }
+
+    @Operation(summary = "Abort a transaction")
+    @DELETE
+    @Path("{tx}")
+    @RolesAllowed("writer")
+    public Response abort(@PathParam("tx") String tx) {
+        streams.get().abort(tx);
+        return Response.noContent().build();
+    }
+}
