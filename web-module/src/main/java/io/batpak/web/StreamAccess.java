@@ -1,14 +1,31 @@
 package io.batpak.web;
 
 import io.batpak.engine.Caller;
+import jakarta.ws.rs.core.SecurityContext;
 
 /**
- * Scope grants applied to stream names: a write outside the caller's grants is 403
- * {@code forbidden}; a read outside them is 404 {@code not-found}, as if the stream were absent.
- * Stateless.
+ * Who may use the streams endpoints. Roles: {@code admin} configures streams and groups,
+ * {@code writer} publishes, acks and runs transactions, {@code reader} polls and reads group state;
+ * an authenticated caller without the role is 403 {@code forbidden}. Roles are checked here rather
+ * than with {@code @RolesAllowed}, which Payara enforces with a 401 as long as the application has
+ * no authentication mechanism. Scope grants apply to stream names: a write outside the caller's
+ * grants is 403 {@code forbidden}; a read outside them is 404 {@code not-found}, as if the stream
+ * were absent. Stateless.
  */
 final class StreamAccess {
     private StreamAccess() {
+    }
+
+    static final String READER = "reader";
+    static final String WRITER = "writer";
+    static final String ADMIN = "admin";
+
+    /** The request's caller, once it is known to hold {@code role} (any caller while none is authenticated). */
+    static Caller caller(SecurityContext security, String role) {
+        if (security != null && security.getUserPrincipal() != null && !security.isUserInRole(role)) {
+            throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "this needs the role '" + role + "'"));
+        }
+        return Callers.of(security);
     }
 
     static void write(Caller caller, String name) {

@@ -13,7 +13,6 @@ import io.batpak.streams.Published;
 import io.batpak.streams.StartPosition;
 import io.batpak.streams.StreamEvent;
 import io.batpak.streams.Streams;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
@@ -66,10 +65,9 @@ public class StreamsResource {
 
     @Operation(summary = "Create a stream or grow it", description = "{\"partitions\":n}; never shrinks.")
     @PUT
-    @RolesAllowed("admin")
     public Response put(@PathParam("stream") String stream, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = Callers.of(security);
+        Caller caller = StreamAccess.caller(security, StreamAccess.ADMIN);
         StreamAccess.write(caller, stream);
         JsonObject o = body(in, contentLength, false);
         int partitions = (int) StreamBodies.integer(o, "partitions", -1, 1, Integer.MAX_VALUE);
@@ -84,9 +82,8 @@ public class StreamsResource {
 
     @Operation(summary = "A stream's partitions and their heads")
     @GET
-    @RolesAllowed("reader")
     public Response get(@PathParam("stream") String stream) {
-        StreamAccess.read(Callers.of(security), stream);
+        StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
         long[] heads = streams.get().heads(stream);
         JsonArrayBuilder a = JSON.createArrayBuilder();
         for (int p = 0; p < heads.length; p++) {
@@ -100,10 +97,9 @@ public class StreamsResource {
             + "{events:[…]} → {events:[{partition,offset}…]}, atomic.")
     @POST
     @Path("events")
-    @RolesAllowed("writer")
     public Response publish(@PathParam("stream") String stream, InputStream in,
                             @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = Callers.of(security);
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
         StreamAccess.write(caller, stream);
         JsonObject o = body(in, contentLength, false);
         JsonValue many = o.get("events");
@@ -134,10 +130,9 @@ public class StreamsResource {
     @Operation(summary = "Configure a consumer group", description = "{ackTimeoutMs,maxInFlight,start}")
     @PUT
     @Path("groups/{group}")
-    @RolesAllowed("admin")
     public Response putGroup(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                              @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = Callers.of(security);
+        Caller caller = StreamAccess.caller(security, StreamAccess.ADMIN);
         StreamAccess.write(caller, stream);
         JsonObject o = body(in, contentLength, true);
         Streams s = streams.get();
@@ -149,10 +144,9 @@ public class StreamsResource {
             description = "{consumer,max,waitMs,start} → {deliveries:[{deliveryId,partition,offset,event}]}")
     @POST
     @Path("groups/{group}/poll")
-    @RolesAllowed("reader")
     public Response poll(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = Callers.of(security);
+        Caller caller = StreamAccess.caller(security, StreamAccess.READER);
         StreamAccess.read(caller, stream);
         JsonObject o = body(in, contentLength, false);
         String consumer = StreamBodies.requiredString(o, "consumer");
@@ -168,10 +162,9 @@ public class StreamsResource {
             + " flight are ignored and listed in unknown.")
     @POST
     @Path("groups/{group}/ack")
-    @RolesAllowed("writer")
     public Response ack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = Callers.of(security);
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
         StreamAccess.write(caller, stream);
         AckResult r = streams.get().ack(stream, group, StreamBodies.ids(body(in, contentLength, false)), caller);
         return json(200, result("acked", r));
@@ -181,10 +174,9 @@ public class StreamsResource {
             + " again at once to any member.")
     @POST
     @Path("groups/{group}/nack")
-    @RolesAllowed("writer")
     public Response nack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
-        StreamAccess.write(Callers.of(security), stream);
+        StreamAccess.write(StreamAccess.caller(security, StreamAccess.WRITER), stream);
         AckResult r = streams.get().nack(stream, group, StreamBodies.ids(body(in, contentLength, false)));
         return json(200, result("nacked", r));
     }
@@ -198,9 +190,8 @@ public class StreamsResource {
     @Operation(summary = "A group's state", description = "{partitions:[{partition,committedOffset,inFlight,lag}]}")
     @GET
     @Path("groups/{group}")
-    @RolesAllowed("reader")
     public Response group(@PathParam("stream") String stream, @PathParam("group") String group) {
-        StreamAccess.read(Callers.of(security), stream);
+        StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
         Streams s = streams.get();
         GroupConfig c = s.groupConfig(stream, group);
         return json(200, StreamBodies.config(c).add("stream", stream).add("group", group)

@@ -12,7 +12,6 @@ import io.batpak.engine.Caller;
 import io.batpak.streams.TxAck;
 import io.batpak.streams.TxResult;
 import io.batpak.streams.TxStatement;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -62,8 +61,8 @@ public class TransactionsResource {
 
     @Operation(summary = "Begin a transaction", description = "→ {txId}")
     @POST
-    @RolesAllowed("writer")
     public Response begin() {
+        StreamAccess.caller(security, StreamAccess.WRITER);
         return json(201, JSON.createObjectBuilder().add("txId", streams.get().begin()).build());
     }
 
@@ -71,10 +70,9 @@ public class TransactionsResource {
             + " stream event (stream, key, kind, payload).")
     @POST
     @Path("{tx}/events")
-    @RolesAllowed("writer")
     public Response add(@PathParam("tx") String tx, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = Callers.of(security);
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
         JsonObject o = body(in, contentLength, false);
         TxStatement statement;
         String stream = StreamBodies.optionalString(o, "stream");
@@ -94,10 +92,9 @@ public class TransactionsResource {
             + " ack become visible together, or none do.")
     @POST
     @Path("{tx}/commit")
-    @RolesAllowed("writer")
     public Response commit(@PathParam("tx") String tx, InputStream in,
                            @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = Callers.of(security);
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
         JsonObject o = body(in, contentLength, true);
         TxAck ack = null;
         JsonValue a = o.get("ack");
@@ -122,8 +119,8 @@ public class TransactionsResource {
     @Operation(summary = "Abort a transaction")
     @DELETE
     @Path("{tx}")
-    @RolesAllowed("writer")
     public Response abort(@PathParam("tx") String tx) {
+        StreamAccess.caller(security, StreamAccess.WRITER);
         streams.get().abort(tx);
         return Response.noContent().build();
     }
