@@ -37,7 +37,8 @@ public final class StreamsHttpLoad {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         int max = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
         String stream = "load-" + Long.toHexString(System.nanoTime());
         check(send(client, HttpRequest.newBuilder(base.resolve("streams/" + stream))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(

@@ -162,8 +162,8 @@ class StreamsTest {
         List<Delivery> a = poll("c1", 4);
         List<Delivery> b = poll("c2", 4);
         List<Delivery> c = poll("c3", 4);
-        assertEquals(4, a.size());
-        assertEquals(4, b.size());
+        assertEquals(4, a.size(), "first member's share");
+        assertEquals(4, b.size(), "second member's share");
         assertEquals(1, c.size(), "what is left for the third member");
         Set<Long> all = new HashSet<>(places(a));
         all.addAll(places(b));
@@ -177,7 +177,7 @@ class StreamsTest {
         streams.createOrGrow("orders", 1, ME);
         publish("orders", 2, "k");
         List<Delivery> first = poll("c1", 1);
-        assertEquals(1, first.size());
+        assertEquals(1, first.size(), "first delivery");
         AckResult n = streams.nack("orders", "g", ids(first));
         assertEquals(1, n.settled(), "nacked");
         List<Delivery> second = poll("c2", 2);
@@ -232,6 +232,7 @@ class StreamsTest {
         streams.createOrGrow("orders", 1, ME);
         publish("orders", 5, "k");
         List<Delivery> got = poll("c1", 5);
+        assertEquals(5, got.size(), "deliveries before the restart");
         // ack 0, 2 and 4: committed stays at 1, 2 and 4 are acked above it
         streams.ack("orders", "g", List.of(got.get(0).deliveryId(), got.get(2).deliveryId(),
                 got.get(4).deliveryId()), ME);
