@@ -144,29 +144,32 @@ final class ConsumerGroup {
         return o;
     }
 
-    /** Makes every delivery past its deadline deliverable again. Returns how many expired. */
+    /**
+     * Makes every delivery past its deadline deliverable again. Returns how many expired.
+     * Deliveries are kept in hand-out order, which is deadline order while the ack timeout stays
+     * the same, so this stops at the first one still running instead of scanning all of them.
+     * After a group's timeout is shortened, newer deliveries may expire up to the old timeout late.
+     */
     int expire(long now) {
         int n = 0;
         for (Iterator<Out> it = inFlight.values().iterator(); it.hasNext(); ) {
             Out o = it.next();
-            if (o.deadline() <= now) {
-                it.remove();
-                release(o);
-                parts[o.partition()].inFlight--;
-                parts[o.partition()].redeliver.add(o.offset());
-                n++;
+            if (o.deadline() > now) {
+                break;
             }
+            it.remove();
+            release(o);
+            parts[o.partition()].inFlight--;
+            parts[o.partition()].redeliver.add(o.offset());
+            n++;
         }
         return n;
     }
 
-    /** The earliest deadline of a delivery out now, or {@code Long.MAX_VALUE}. */
+    /** The deadline of the oldest delivery out now (see {@link #expire}), or {@code Long.MAX_VALUE}. */
     long nextDeadline() {
-        long min = Long.MAX_VALUE;
-        for (Out o : inFlight.values()) {
-            min = Math.min(min, o.deadline());
-        }
-        return min;
+        Iterator<Out> it = inFlight.values().iterator();
+        return it.hasNext() ? it.next().deadline() : Long.MAX_VALUE;
     }
 
     /**
@@ -174,6 +177,16 @@ final class ConsumerGroup {
      * {@code unknown}. When {@code all} is set and any id is unknown, nothing is taken.
      */
     List<Out> beginAck(List<String> ids, List<String> unknown, boolean all) {
+        if (all) {
+            for (String id : ids) {
+                if (!inFlight.containsKey(id)) {
+                    unknown.add(id);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                return List.of(); // nothing taken, so hand-out order is kept
+            }
+        }
         List<Out> taken = new ArrayList<>(ids.size());
         for (String id : ids) {
             Out o = inFlight.remove(id);
@@ -182,12 +195,6 @@ final class ConsumerGroup {
             } else {
                 taken.add(o);
             }
-        }
-        if (all && !unknown.isEmpty()) {
-            for (Out o : taken) {
-                inFlight.put(o.id(), o);
-            }
-            return List.of();
         }
         taken.forEach(this::release);
         return taken;
