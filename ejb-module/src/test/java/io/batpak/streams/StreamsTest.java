@@ -353,4 +353,46 @@ class StreamsTest {
                 () -> streams.add("no-such-tx", new TxStatement.Publish("orders", event("k", "v")))).code(),
                 "an unknown transaction");
     }
+
+    @Test
+    void concurrentMembersAckEveryEventExactlyOnceWhilePublishing() throws Exception {
+        open();
+        streams.close();
+        streams = new Streams(store, StreamsConfig.defaults().withMaxWaitMs(200));
+        streams.createOrGrow("orders", 4, ME);
+        streams.configureGroup("orders", "g", new GroupConfig(60_000, 7, StartPosition.EARLIEST), ME);
+        int total = 2_000;
+        java.util.concurrent.ConcurrentHashMap<Long, Integer> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(5);
+        try {
+            List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+            work.add(pool.submit(() -> publish("orders", total, "k")));
+            for (int m = 0; m < 4; m++) {
+                String me = "m" + m;
+                work.add(pool.submit(() -> {
+                    long giveUp = System.currentTimeMillis() + 120_000;
+                    while (acked.size() < total && System.currentTimeMillis() < giveUp) {
+                        List<Delivery> got = streams.poll("orders", "g", me, 5, 50, null, ME);
+                        AckResult r = streams.ack("orders", "g", ids(got), ME);
+                        assertEquals(List.of(), r.unknown(), "fresh deliveries were reported unknown");
+                        got.forEach(d -> acked.merge(d.partition() * 1_000_000L + d.offset(), 1, Integer::sum));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : work) {
+                f.get(180, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(total, acked.size(), "events acked");
+        acked.forEach((place, n) -> assertEquals(1, n, "event " + place + " acked " + n + " times"));
+        long committed = 0;
+        for (PartitionState s : streams.state("orders", "g")) {
+            committed += s.committedOffset();
+            assertEquals(0, s.lag(), "lag of partition " + s.partition());
+        }
+        assertEquals(total, committed, "committed offsets over all partitions");
+    }
 }
