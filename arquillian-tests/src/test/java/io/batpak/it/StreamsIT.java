@@ -350,4 +350,41 @@ class StreamsIT {
             fail("the connector's message is not in conn-out: " + out);
         }
     }
+
+    @Test
+    void connectorMembersCompeteAndTheSilentOnesDeliveriesGoToTheOthers() throws Exception {
+        createStream("conn-compete", 3);
+        Http.Reply cfg = put("streams/conn-compete/groups/workers", "{\"ackTimeoutMs\":5000,\"maxInFlight\":5}");
+        assertEquals(200, cfg.status(), cfg::toString);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String payload = "\"" + RUN + "-c" + i + "\""; // the connector hands over the payload's JSON text
+            publish("conn-compete", "k" + i, payload);
+            sent.add(payload);
+        }
+        long giveUp = System.currentTimeMillis() + HANG_GUARD_MS;
+        long lag = Long.MAX_VALUE;
+        while (lag != 0 && System.currentTimeMillis() < giveUp) {
+            Thread.sleep(200);
+            lag = 0;
+            for (JsonValue p : http.get("streams/conn-compete/groups/workers").json().getJsonArray("partitions")) {
+                lag += p.asJsonObject().getJsonNumber("lag").longValue();
+            }
+        }
+        assertEquals(0, lag, "the group did not ack everything through the connector");
+        Map<String, Integer> acking = new HashMap<>();
+        Set<String> silent = new HashSet<>();
+        for (JsonValue v : (JsonArray) http.get("_streams-probe/competing").structure()) {
+            String[] d = ((jakarta.json.JsonString) v).getString().split(":", 2);
+            if (d[0].equals("silent")) {
+                silent.add(d[1]);
+            } else {
+                acking.merge(d[1], 1, Integer::sum);
+            }
+        }
+        for (String p : sent) {
+            assertEquals(1, acking.getOrDefault(p, 0), "deliveries of " + p + " to the acking members " + acking);
+        }
+        assertFalse(silent.stream().noneMatch(sent::contains), "the silent member got none of the events: " + silent);
+    }
 }

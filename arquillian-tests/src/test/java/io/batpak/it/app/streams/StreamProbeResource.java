@@ -18,12 +18,14 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
-/** Test-only endpoints: what {@link StreamProbe} received, and a publish through the {@code streams-out} channel. */
+/** Test-only endpoints: what {@link StreamProbe} and {@link CompetingProbe} received, and a publish through the {@code streams-out} channel. */
 @Path("_streams-probe")
 @RequestScoped
 public class StreamProbeResource {
     @Inject
     StreamProbe probe;
+    @Inject
+    CompetingProbe competing;
     @Inject
     @Channel("streams-out")
     Emitter<String> out;
@@ -34,6 +36,15 @@ public class StreamProbeResource {
     public String received() {
         JsonArrayBuilder a = Json.createArrayBuilder();
         probe.deliveries().forEach(a::add);
+        return a.build().toString();
+    }
+
+    @GET
+    @Path("competing")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String competing() {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        competing.seen().forEach(a::add);
         return a.build().toString();
     }
 
