@@ -423,14 +423,25 @@ public final class Streams implements AutoCloseable {
 
     /**
      * Adds a statement to an open transaction (NOT_FOUND if it is not open). A stream statement
-     * needs an existing stream; an append may not carry an idempotency key.
+     * needs an existing stream; an append may not carry an idempotency key; a reserved kind is
+     * refused here ({@code RESERVED_KIND}) and leaves the transaction open.
      */
     public void add(String txId, TxStatement statement) {
         ensureOpen();
+        io.batpak.engine.EventKind kind;
         if (statement instanceof TxStatement.Publish p) {
             registry.require(StreamNames.checkStream(p.stream()));
-        } else if (statement instanceof TxStatement.Append a && a.request().options().idempotencyKey() != null) {
-            throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
+            kind = p.event().kind();
+        } else {
+            AppendRequest r = ((TxStatement.Append) statement).request();
+            if (r.options().idempotencyKey() != null) {
+                throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
+            }
+            kind = r.kind();
+        }
+        if (kind.isReserved()) {
+            // refused now rather than at commit, where it would abort the whole transaction
+            throw new StoreException(ErrorCode.RESERVED_KIND, "kind " + kind + " is reserved to the store");
         }
         transactions.add(txId, statement, config.clockMs().getAsLong());
     }

@@ -349,6 +349,12 @@ class StreamsTest {
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
                 () -> streams.commit(idle, null, ME)).code(), "an idle transaction did not expire");
         assertEquals(-1, store.lastSequence("stream:orders/0"), "an expired transaction wrote its statement");
+        String open = streams.begin();
+        assertEquals(ErrorCode.RESERVED_KIND, assertThrows(StoreException.class, () -> streams.add(open,
+                new TxStatement.Publish("orders", new StreamEvent("k", EventKind.of(0, 1), new byte[0])))).code(),
+                "a reserved kind in a statement");
+        streams.add(open, new TxStatement.Publish("orders", event("k", "v")));
+        assertEquals(1, streams.commit(open, null, ME).receipts().size(), "the transaction after a refused statement");
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
                 () -> streams.add("no-such-tx", new TxStatement.Publish("orders", event("k", "v")))).code(),
                 "an unknown transaction");
