@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -19,6 +20,13 @@ final class ActiveSegment implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private long size;
+
+    /** Opens segment files for writing; a package-private seam so tests can inject I/O failures. */
+    interface Opener {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
+    static volatile Opener opener = FileChannel::open;
 
     private ActiveSegment(long id, Path file, FileChannel channel, long size) {
         this.id = id;
@@ -35,7 +43,7 @@ final class ActiveSegment implements AutoCloseable {
         Path dir = SegmentFiles.dir(dataDir);
         Files.createDirectories(dir);
         Path file = SegmentFiles.path(dataDir, id);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel ch = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
         try {
             ByteBuffer header = SegmentHeader.create(id, createdUs).encode();
@@ -46,6 +54,12 @@ final class ActiveSegment implements AutoCloseable {
             SegmentFiles.syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
             ch.close();
+            // A half-written header (a full disk) would otherwise sit after the active segment.
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         LOG.log(Level.DEBUG, "created segment {0}", file);
@@ -55,7 +69,7 @@ final class ActiveSegment implements AutoCloseable {
     /** Reopens the recovered last segment for appending at {@code length}. */
     static ActiveSegment reopen(Path dataDir, long id, long length) throws IOException {
         Path file = SegmentFiles.path(dataDir, id);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        FileChannel ch = opener.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
         return new ActiveSegment(id, file, ch, length);
     }
 

@@ -49,6 +49,21 @@ final class CheckpointFile {
 
     /** Writes a checkpoint of {@code index} (all of it published) covering the log up to the given position. */
     static void write(Path dataDir, StoreIndex index, HybridClock clock, long segmentId, long offset) throws IOException {
+        try {
+            writeAndRename(dataDir, index, clock, segmentId, offset);
+        } catch (IOException | RuntimeException e) {
+            // A full disk leaves a partial temporary file: remove it so it does not keep the space.
+            try {
+                Files.deleteIfExists(dataDir.resolve(NAME + ".tmp"));
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private static void writeAndRename(Path dataDir, StoreIndex index, HybridClock clock, long segmentId, long offset)
+            throws IOException {
         Path target = path(dataDir);
         Path tmp = dataDir.resolve(NAME + ".tmp");
         int events = index.count();

@@ -1,6 +1,7 @@
 package io.batpak.engine;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -28,9 +29,14 @@ import java.util.concurrent.TimeUnit;
  * prepares the next group. Groups are forced, published and answered strictly in order, so no
  * caller is answered and no reader sees an event before it is durable.
  *
- * <p>After any write or fsync failure the writer stops accepting appends (every later append fails
- * with {@link ErrorCode#UNAVAILABLE}) until the store is reopened: it never writes on after an
- * unknown disk state. All fields are confined to the writer thread except the queue, the
+ * <p>A failed write (a full disk, ENOSPC) rejects only its group: the active segment is cut back
+ * to where the group began, the group's callers get {@link ErrorCode#UNAVAILABLE}, and the writer
+ * goes on, so appends succeed again once space returns. A failed fsync is different: Linux may
+ * drop the dirty pages and clear the error, so a retried fsync can report success for data that
+ * never reached the disk. After a failed fsync (or a write failure that cannot be cut back
+ * cleanly) the writer therefore stops accepting appends (every later append fails with
+ * {@link ErrorCode#UNAVAILABLE}) until the store is reopened and recovery re-reads what is really
+ * on disk. All fields are confined to the writer thread except the queue, the
  * statistics and the failure/termination flags.
  */
 final class LogWriter implements Runnable {
@@ -59,6 +65,8 @@ final class LogWriter implements Runnable {
     private int flushedUpTo;
     private long groupStartSegmentId;
     private long groupStartSize;
+    /** A write of this group failed; the rest of the group is rejected and the group cut back. */
+    private IOException groupWriteFailure;
     private long eventsSinceCheckpoint;
     private long lastForceNanos = System.nanoTime();
     private boolean dirty;
@@ -393,9 +401,14 @@ final class LogWriter implements Runnable {
         completions.clear();
         groupStartSegmentId = segment.id;
         groupStartSize = segment.size();
+        groupWriteFailure = null;
     }
 
     private void stage(WriterCommand.Append a) {
+        if (groupWriteFailure != null) {
+            a.future.completeExceptionally(writeFailed(groupWriteFailure));
+            return;
+        }
         int stagedBefore = staged.size();
         int bufferBefore = buffer.size();
         Map<String, long[]> undo = new HashMap<>();
@@ -420,7 +433,12 @@ final class LogWriter implements Runnable {
             if (buffer.size() - flushedUpTo > FLUSH_THRESHOLD_BYTES) {
                 flush(buffer.size());
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // Possibly a full disk: commitGroup cuts the group back and rejects it (or fails the writer).
+            groupWriteFailure = e;
+        } catch (UncheckedIOException e) {
+            groupWriteFailure = e.getCause();
+        } catch (RuntimeException e) {
             // Bytes may be on disk in an unknown state: stop writing (commitGroup fails the group).
             markFailed(e);
         }
@@ -623,11 +641,14 @@ final class LogWriter implements Runnable {
         flush(cmdStart);
         awaitSyncStage();
         force();
+        // The next segment exists before this one is sealed: if creating it fails (a full disk), the
+        // writer stays on this segment and the group can be cut back from it.
+        ActiveSegment next = ActiveSegment.create(dataDir, segment.id + 1, config.wallClockMs().getAsLong() * 1000);
         long sealedSize = segment.size();
         segment.close();
         LOG.log(Level.INFO, "sealed segment {0} at {1} bytes", segment.file(), sealedSize);
         sealedBytes += sealedSize;
-        segment = ActiveSegment.create(dataDir, segment.id + 1, config.wallClockMs().getAsLong() * 1000);
+        segment = next;
         segments++;
         publishSizes();
     }
@@ -662,11 +683,12 @@ final class LogWriter implements Runnable {
             if (failure != null) {
                 throw new IOException("writer failed while staging this group", failure);
             }
+            if (groupWriteFailure != null) {
+                throw groupWriteFailure;
+            }
             flush(buffer.size());
         } catch (IOException | RuntimeException e) {
-            markFailed(e);
-            undoPartialWrite();
-            StoreException f = unavailable();
+            StoreException f = cutBackFailedGroup(e) ? writeFailed(e) : unavailable();
             staged.clear();
             for (Completion c : completions) {
                 c.future().completeExceptionally(f);
@@ -801,18 +823,49 @@ final class LogWriter implements Runnable {
         };
     }
 
-    private void undoPartialWrite() {
+    /**
+     * Cuts a group whose write failed out of the active segment. Returns true if the writer can go
+     * on: the failure was a write (not an fsync, not a bug) in the segment the group began in, and
+     * the cut succeeded. Otherwise the writer is marked failed.
+     */
+    private boolean cutBackFailedGroup(Exception e) {
+        boolean recoverable = failure == null && (e instanceof IOException || e instanceof UncheckedIOException);
+        if (recoverable && segment.id != groupStartSegmentId) {
+            // Part of the group was sealed into the previous segment: it cannot be cut back from there.
+            recoverable = false;
+        }
         if (segment.id == groupStartSegmentId) {
             try {
                 segment.truncateTo(groupStartSize);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not cut the failed group from " + segment.file(), e);
+                publishSizes();
+            } catch (IOException t) {
+                LOG.log(Level.WARNING, "could not cut the failed group from " + segment.file(), t);
+                e.addSuppressed(t);
+                recoverable = false;
             }
         }
+        if (!recoverable) {
+            markFailed(e);
+            return false;
+        }
+        LOG.log(Level.WARNING, "writing to {0} failed ({1}); rejected the group and cut the segment back to {2} bytes",
+                segment.file(), e.getMessage(), groupStartSize);
+        return true;
     }
 
+    private static StoreException writeFailed(Exception e) {
+        return new StoreException(ErrorCode.UNAVAILABLE, "the write failed and nothing of it was stored (" + e.getMessage()
+                + "); retry later", e);
+    }
+
+    /** Forces the active segment; a failed fsync fails the writer for good (see the class comment). */
     private void force() throws IOException {
-        timedForce(segment);
+        try {
+            timedForce(segment);
+        } catch (IOException e) {
+            markFailed(e);
+            throw e;
+        }
         lastForceNanos = System.nanoTime();
         dirty = false;
     }
