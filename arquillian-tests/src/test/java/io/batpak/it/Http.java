@@ -15,9 +15,21 @@ import java.time.Duration;
 final class Http {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI base;
+    /** Bearer token sent with every request, or null when the server does not require one. */
+    private final String bearerToken;
 
     Http(URI base) {
+        this(base, null);
+    }
+
+    Http(URI base, String bearerToken) {
         this.base = base;
+        this.bearerToken = bearerToken;
+    }
+
+    /** The token for the {@code Authorization} header, or null; for tests that build their own requests. */
+    String bearerToken() {
+        return bearerToken;
     }
 
     URI uri(String path) {
@@ -38,6 +50,9 @@ final class Http {
     }
 
     Reply send(HttpRequest.Builder b, String... headers) {
+        if (bearerToken != null) {
+            b.setHeader("Authorization", "Bearer " + bearerToken);
+        }
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

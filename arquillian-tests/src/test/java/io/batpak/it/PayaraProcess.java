@@ -21,15 +21,53 @@ final class PayaraProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final Path log;
+    private final List<String> jvmOptions;
     private final int port;
     private Process process;
 
     PayaraProcess(Path dataDir) throws IOException {
+        this(dataDir, dataDir.resolveSibling(dataDir.getFileName() + "-payara.log"), List.of());
+    }
+
+    /** A server with extra JVM options (e.g. {@code -Dbatpak.writer-queue-capacity=8}) logging to {@code log}. */
+    PayaraProcess(Path dataDir, Path log, List<String> jvmOptions) throws IOException {
         this.dataDir = dataDir;
-        this.log = dataDir.resolveSibling(dataDir.getFileName() + "-payara.log");
+        this.log = log;
+        this.jvmOptions = List.copyOf(jvmOptions);
         try (ServerSocket s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
         }
+    }
+
+    /**
+     * A client for this server that sends {@code Authorization: Bearer <token>} when the server wrote
+     * {@code {data-dir}/auth/admin.token} (call it after {@link #start()}).
+     */
+    Http http() {
+        Path token = dataDir.resolve("auth").resolve("admin.token");
+        try {
+            return new Http(base(), Files.isRegularFile(token) ? Files.readString(token).trim() : null);
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + token + ": " + e, e);
+        }
+    }
+
+    /** Resident set size of the server JVM in KiB, from /proc (Linux), or -1 where unavailable. */
+    long rssKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    Path log() {
+        return log;
     }
 
     URI base() {
@@ -44,7 +82,9 @@ final class PayaraProcess implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Dfish.payara.deployment.emptyBeansXmlModeALL=true",
-                "-Dbatpak.data-dir=" + dataDir.toAbsolutePath(), "-jar", microJar, "--deploy", war,
+                "-Dbatpak.data-dir=" + dataDir.toAbsolutePath()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", microJar, "--deploy", war,
                 "--contextroot", "/", "--port", Integer.toString(port), "--nocluster", "--nohazelcast"));
         Files.createDirectories(dataDir);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)

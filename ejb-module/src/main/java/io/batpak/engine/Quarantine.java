@@ -17,8 +17,8 @@ import java.util.List;
  * the checkpoint (a cache) is moved too. Nothing is deleted; the report says what was lost.
  *
  * <p>Run it only while the store is closed (it takes the data directory's lock):
- * {@code java -cp batpak-ejb.jar io.batpak.engine.Quarantine [--dry-run] <data-dir>}. Stateless
- * and single-threaded.
+ * {@code java -cp 'WEB-INF/lib/*' io.batpak.engine.Quarantine [--dry-run] <data-dir>} (the engine
+ * jar and msgpack-core on the class path). Stateless and single-threaded.
  */
 public final class Quarantine {
     /** Subdirectory of the data directory that receives the set-aside files. */
@@ -100,7 +100,8 @@ public final class Quarantine {
     public static void main(String[] args) {
         boolean dryRun = args.length == 2 && args[0].equals("--dry-run");
         if (args.length != 1 && !dryRun) {
-            System.err.println("usage: java -cp batpak-ejb.jar io.batpak.engine.Quarantine [--dry-run] <data-dir>");
+            System.err.println("usage: java -cp 'WEB-INF/lib/*' io.batpak.engine.Quarantine [--dry-run] <data-dir>"
+                    + " (the batpak-ejb and msgpack-core jars on the class path)");
             System.exit(2);
         }
         try {
