@@ -109,6 +109,9 @@ public final class Bodies {
             return r.readValue();
         } catch (JsonException e) {
             throw new ProblemException(Problem.invalid("malformed JSON: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            // Parsson reports nesting beyond its depth limit as a plain RuntimeException: still the client's input.
+            throw new ProblemException(Problem.invalid("JSON not accepted: " + e.getMessage()));
         }
     }
 

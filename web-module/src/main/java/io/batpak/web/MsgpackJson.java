@@ -34,7 +34,7 @@ public final class MsgpackJson {
     /** Decodes one MessagePack document; trailing bytes or malformed input are a 400. */
     public static JsonValue decode(byte[] bytes) {
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
-            JsonValue v = read(u, 0);
+            JsonValue v = read(u, 0, bytes.length);
             if (u.hasNext()) {
                 throw new ProblemException(Problem.invalid("trailing bytes after the MessagePack document"));
             }
@@ -44,7 +44,7 @@ public final class MsgpackJson {
         }
     }
 
-    private static JsonValue read(MessageUnpacker u, int depth) throws IOException {
+    private static JsonValue read(MessageUnpacker u, int depth, long size) throws IOException {
         if (depth > MAX_DEPTH) {
             throw new ProblemException(Problem.invalid("MessagePack nested deeper than " + MAX_DEPTH));
         }
@@ -69,14 +69,20 @@ public final class MsgpackJson {
             case STRING:
                 return JSON.createValue(u.unpackString());
             case BINARY:
-                byte[] bin = new byte[u.unpackBinaryHeader()];
+                int length = u.unpackBinaryHeader();
+                // A header may claim up to 4 GiB: never allocate more than the body still holds.
+                if (length < 0 || length > size - u.getTotalReadBytes()) {
+                    throw new ProblemException(Problem.invalid("MessagePack binary of " + Integer.toUnsignedString(length)
+                            + " bytes runs past the end of the body"));
+                }
+                byte[] bin = new byte[length];
                 u.readPayload(bin);
                 return JSON.createValue(Base64.getEncoder().encodeToString(bin));
             case ARRAY: {
                 int n = u.unpackArrayHeader();
                 JsonArrayBuilder a = JSON.createArrayBuilder();
                 for (int i = 0; i < n; i++) {
-                    a.add(read(u, depth + 1));
+                    a.add(read(u, depth + 1, size));
                 }
                 return a.build();
             }
@@ -88,7 +94,7 @@ public final class MsgpackJson {
                         throw new ProblemException(Problem.invalid("MessagePack map keys must be strings"));
                     }
                     String key = u.unpackString();
-                    o.add(key, read(u, depth + 1));
+                    o.add(key, read(u, depth + 1, size));
                 }
                 return o.build();
             }
