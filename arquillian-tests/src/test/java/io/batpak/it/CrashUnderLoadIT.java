@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * to 300 entities (default sync mode), the server is killed at a random moment and restarted on the
  * same data directory, and every acknowledged (2xx) event must be back unchanged, per-entity
  * sequences gap-free and every hash chain valid. Requests in flight at the kill may or may not have
- * committed. 3 kills by default, 100 with {@code -Dbatpak.longTests=true}.
+ * committed. 3 kills by default, 100 with {@code -Dbatpak.longTests=true}, or {@code -Dbatpak.crashKills=N}.
  */
 class CrashUnderLoadIT {
     private static final int CLIENTS = 16;
@@ -48,7 +48,7 @@ class CrashUnderLoadIT {
     @Test
     void everyAcknowledgedEventSurvivesRepeatedSigkillUnderLoad() throws Exception {
         boolean longRun = Boolean.getBoolean("batpak.longTests");
-        int kills = longRun ? 100 : 3;
+        int kills = Integer.getInteger("batpak.crashKills", longRun ? 100 : 3);
         long seed = Long.getLong("batpak.crashSeed", System.nanoTime());
         Random random = new Random(seed);
         Path data = Path.of(System.getProperty("batpak.testDataRoot", "target/it-data"), "crash-" + UUID.randomUUID());
@@ -68,6 +68,9 @@ class CrashUnderLoadIT {
                 long[] damage = check(server.http(), lastSequence, "after kill " + round + " (seed " + seed + ")");
                 lost += damage[0];
                 corrupt += damage[1];
+                if (longRun) {
+                    System.out.println("after kill " + round + ": acked " + acked.get() + ", lost " + lost + ", corrupt " + corrupt);
+                }
             }
         }
         System.out.println("crashes " + crashes + ", acked " + acked.get() + ", lost " + lost + ", corrupt " + corrupt);
