@@ -29,7 +29,7 @@ public final class Quarantine {
 
     /**
      * Scans the log and, if it is damaged, quarantines the damage (unless {@code dryRun}). A torn
-     * tail of the last segment is not damage: it is cut as on every open.
+     * tail of the last segment is not damage: it is cut as on every open, also in a dry run.
      *
      * @throws StoreException {@link ErrorCode#UNAVAILABLE} if the store is open or a file cannot be moved
      */
