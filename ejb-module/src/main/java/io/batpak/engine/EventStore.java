@@ -354,6 +354,79 @@ public final class EventStore implements AutoCloseable {
         return new VerifyResult(entity, events.length, true, -1);
     }
 
+    // ---- reads within a caller's grants ----
+
+    /**
+     * As {@link #get(UUID)}, but an event whose scope lies outside {@code grants} is absent, exactly
+     * like one that was never stored.
+     */
+    public Optional<StoredEvent> get(UUID eventId, ScopeGrants grants) {
+        ensureOpen();
+        int i = index.find(eventId.getMostSignificantBits(), eventId.getLeastSignificantBits());
+        return i < 0 || !index.reaches(grants, i) ? Optional.empty() : Optional.of(read(i));
+    }
+
+    /**
+     * As {@link #readEntity(String, long, int)}, keeping only the events inside {@code grants}; the
+     * limit counts kept events, so a page is full whenever more reachable events follow.
+     */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int limit, ScopeGrants grants) {
+        ensureOpen();
+        if (fromSequence < 0 || limit < 1) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "from must be >= 0 and limit >= 1");
+        }
+        EntityState e = index.entity(entity);
+        return e == null ? List.of() : readAll(new GrantedReads(index).entityEvents(e, fromSequence, limit, grants));
+    }
+
+    /**
+     * As {@link #ancestors(UUID, int)}, within {@code grants}: an event outside them is
+     * {@link ErrorCode#NOT_FOUND} like a missing one, and ancestors outside them are skipped.
+     */
+    public List<StoredEvent> ancestors(UUID eventId, int limit, ScopeGrants grants) {
+        ensureOpen();
+        int i = index.find(eventId.getMostSignificantBits(), eventId.getLeastSignificantBits());
+        if (i < 0 || !index.reaches(grants, i)) {
+            throw new StoreException(ErrorCode.NOT_FOUND, "event " + eventId + " is not stored");
+        }
+        EntityState e = index.entityById(index.entityId(i));
+        return readAll(new GrantedReads(index).ancestors(e, index.sequence(i), limit, grants));
+    }
+
+    /**
+     * As {@link #verify(String)} for an entity with at least one event inside {@code grants}; an
+     * entity with none answers as a missing one (no events, valid). The whole chain is checked,
+     * since a hash chain cannot be verified in parts.
+     */
+    public VerifyResult verify(String entity, ScopeGrants grants) {
+        ensureOpen();
+        EntityState e = index.entity(entity);
+        if (e == null || !new GrantedReads(index).reachesAny(e, grants)) {
+            return new VerifyResult(entity, 0, true, -1);
+        }
+        VerifyResult whole = verify(entity);
+        if (grants.reachesAll()) {
+            return whole;
+        }
+        // Count only reachable events, so the answer does not reveal how many lie outside the grants.
+        int reachable = new GrantedReads(index).entityEvents(e, 0, Integer.MAX_VALUE, grants).length;
+        return new VerifyResult(entity, reachable, whole.valid(), whole.firstInvalidSequence());
+    }
+
+    /**
+     * As {@link #stats()}, counting only what {@code grants} reach: events, entities and scopes
+     * among the reachable events, and the last reachable global sequence. Segments, bytes and the
+     * writer figures describe the whole log, so they are zero unless the grants reach every scope.
+     */
+    public StoreStats stats(ScopeGrants grants) {
+        ensureOpen();
+        if (grants.reachesAll()) {
+            return stats();
+        }
+        GrantedReads.Counts c = new GrantedReads(index).counts(grants);
+        return new StoreStats(c.events(), c.entities(), c.scopes(), 0, 0, c.lastGlobalSequence(), 0, 0, 0, 0, 0);
+    }
+
     private List<StoredEvent> readAll(int[] indexes) {
         List<StoredEvent> out = new ArrayList<>(indexes.length);
         for (int i : indexes) {

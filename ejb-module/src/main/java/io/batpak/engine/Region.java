@@ -2,12 +2,15 @@ package io.batpak.engine;
 
 /**
  * A predicate over committed events, used for queries: entity prefix, exact scope, exact kind or
- * kind category, per-entity sequence range, events after a global sequence, and a result limit.
- * Unset parts match everything. Results are always in ascending global sequence. Immutable;
- * start from {@link #all()} and narrow with the {@code with*} methods.
+ * kind category, per-entity sequence range, events after a global sequence, a result limit, and
+ * the caller's {@link ScopeGrants}. Unset parts match everything; the grants default to
+ * {@link ScopeGrants#ALL}. The engine applies the grants inside the query, before the limit, so a
+ * page, its {@code next} position and a subscription never contain or count an event outside
+ * them. Results are always in ascending global sequence. Immutable; start from {@link #all()} and
+ * narrow with the {@code with*} methods.
  */
 public record Region(String entityPrefix, String scope, Integer kind, Integer category,
-                     long minSequence, long maxSequence, long afterGlobalSequence, int limit) {
+                     long minSequence, long maxSequence, long afterGlobalSequence, int limit, ScopeGrants grants) {
     /** Limit used when none is given. */
     public static final int DEFAULT_LIMIT = 1000;
 
@@ -28,6 +31,15 @@ public record Region(String entityPrefix, String scope, Integer kind, Integer ca
         if (limit < 1) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "limit must be at least 1, was " + limit);
         }
+        if (grants == null) {
+            grants = ScopeGrants.ALL;
+        }
+    }
+
+    /** A region that reaches every scope. */
+    public Region(String entityPrefix, String scope, Integer kind, Integer category,
+                  long minSequence, long maxSequence, long afterGlobalSequence, int limit) {
+        this(entityPrefix, scope, kind, category, minSequence, maxSequence, afterGlobalSequence, limit, ScopeGrants.ALL);
     }
 
     public static Region all() {
@@ -35,38 +47,44 @@ public record Region(String entityPrefix, String scope, Integer kind, Integer ca
     }
 
     public Region withEntityPrefix(String prefix) {
-        return new Region(prefix, scope, kind, category, minSequence, maxSequence, afterGlobalSequence, limit);
+        return new Region(prefix, scope, kind, category, minSequence, maxSequence, afterGlobalSequence, limit, grants);
     }
 
     public Region withScope(String s) {
-        return new Region(entityPrefix, s, kind, category, minSequence, maxSequence, afterGlobalSequence, limit);
+        return new Region(entityPrefix, s, kind, category, minSequence, maxSequence, afterGlobalSequence, limit, grants);
     }
 
     public Region withKind(int k) {
-        return new Region(entityPrefix, scope, k, category, minSequence, maxSequence, afterGlobalSequence, limit);
+        return new Region(entityPrefix, scope, k, category, minSequence, maxSequence, afterGlobalSequence, limit, grants);
     }
 
     public Region withCategory(int c) {
-        return new Region(entityPrefix, scope, kind, c, minSequence, maxSequence, afterGlobalSequence, limit);
+        return new Region(entityPrefix, scope, kind, c, minSequence, maxSequence, afterGlobalSequence, limit, grants);
     }
 
     /** Only events whose per-entity sequence lies in {@code [min, max]}. */
     public Region withSequenceRange(long min, long max) {
-        return new Region(entityPrefix, scope, kind, category, min, max, afterGlobalSequence, limit);
+        return new Region(entityPrefix, scope, kind, category, min, max, afterGlobalSequence, limit, grants);
     }
 
     /** Only events with a global sequence greater than {@code after}; 0 means from the beginning. */
     public Region withAfter(long after) {
-        return new Region(entityPrefix, scope, kind, category, minSequence, maxSequence, after, limit);
+        return new Region(entityPrefix, scope, kind, category, minSequence, maxSequence, after, limit, grants);
     }
 
     public Region withLimit(int l) {
-        return new Region(entityPrefix, scope, kind, category, minSequence, maxSequence, afterGlobalSequence, l);
+        return new Region(entityPrefix, scope, kind, category, minSequence, maxSequence, afterGlobalSequence, l, grants);
+    }
+
+    /** Only events whose scope {@code g} reaches (replacing the current grants). */
+    public Region withGrants(ScopeGrants g) {
+        return new Region(entityPrefix, scope, kind, category, minSequence, maxSequence, afterGlobalSequence, limit, g);
     }
 
     /** Whether an event with these fields lies in this region (the limit and after are not considered). */
     public boolean matches(String entity, String eventScope, int eventKind, long sequence) {
-        return (entityPrefix == null || entity.startsWith(entityPrefix))
+        return grants.reaches(eventScope)
+                && (entityPrefix == null || entity.startsWith(entityPrefix))
                 && (scope == null || scope.equals(eventScope))
                 && (kind == null || kind == eventKind)
                 && (category == null || category == eventKind >>> 12)

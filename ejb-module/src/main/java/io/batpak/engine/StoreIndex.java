@@ -248,6 +248,11 @@ final class StoreIndex {
         return staged;
     }
 
+    /** Every scope known to the index (some may have only staged events yet). */
+    java.util.Collection<ScopeState> scopeStates() {
+        return scopes.values();
+    }
+
     int entityCount() {
         return entities.size();
     }
@@ -347,6 +352,12 @@ final class StoreIndex {
         if (start >= visible) {
             return new int[0];
         }
+        ScopeGrants grants = r.grants();
+        if (r.scope() != null && !grants.reaches(r.scope())) {
+            return new int[0];
+        }
+        // With an exact scope the grants are settled above; otherwise each candidate's scope is checked.
+        ScopeReach reach = r.scope() != null || grants.reachesAll() ? null : new ScopeReach(grants);
         Source source;
         if (r.scope() != null) {
             ScopeState s = scopes.get(r.scope());
@@ -360,6 +371,8 @@ final class StoreIndex {
             source = listSource(byCategory.get(r.category()), start);
         } else if (r.entityPrefix() != null) {
             source = prefixSource(r.entityPrefix(), start, visible);
+        } else if (reach != null) {
+            source = grantedSource(grants, start, visible);
         } else {
             source = new RangeSource(start, visible);
         }
@@ -372,6 +385,9 @@ final class StoreIndex {
         EntityState[] byId = entitiesById;
         for (int i = source.next(); i >= 0 && i < visible; i = source.next()) {
             if (scopeId >= 0 && scopeId(i) != scopeId) {
+                continue;
+            }
+            if (reach != null && !reach.test(scopeId(i))) {
                 continue;
             }
             int k = kind(i);
@@ -430,6 +446,28 @@ final class StoreIndex {
                 return new RangeSource(start, visible);
             }
         }
+        return merged(parts);
+    }
+
+    /** The events of every scope {@code grants} reaches, merged; a column scan when they are many. */
+    private Source grantedSource(ScopeGrants grants, int start, int visible) {
+        List<ListSource> parts = new ArrayList<>();
+        for (ScopeState s : scopes.values()) {
+            if (grants.reaches(s.name)) {
+                parts.add(new ListSource(s.events, start));
+                if (parts.size() > 256) {
+                    return new RangeSource(start, visible);
+                }
+            }
+        }
+        return merged(parts);
+    }
+
+    /** An ascending merge of ascending sources (each global index occurs in one of them at most). */
+    private static Source merged(List<ListSource> parts) {
+        if (parts.isEmpty()) {
+            return () -> -1;
+        }
         if (parts.size() == 1) {
             return parts.get(0);
         }
@@ -451,6 +489,34 @@ final class StoreIndex {
             }
             return top[0];
         };
+    }
+
+    /**
+     * Whether a scope id is reached by some grants, decided once per scope per query: glob matching
+     * is far dearer than the lookup, and a query sees few distinct scopes.
+     */
+    private final class ScopeReach {
+        private final ScopeGrants grants;
+        private byte[] known = new byte[16]; // 0 unknown, 1 reached, 2 not reached
+
+        ScopeReach(ScopeGrants grants) {
+            this.grants = grants;
+        }
+
+        boolean test(int scope) {
+            if (scope >= known.length) {
+                known = Arrays.copyOf(known, Math.max(scope + 1, known.length * 2));
+            }
+            if (known[scope] == 0) {
+                known[scope] = grants.reaches(scopeById(scope).name) ? (byte) 1 : (byte) 2;
+            }
+            return known[scope] == 1;
+        }
+    }
+
+    /** Whether {@code grants} reach the scope of event {@code i}. */
+    boolean reaches(ScopeGrants grants, int i) {
+        return grants.reachesAll() || grants.reaches(scopeById(scopeId(i)).name);
     }
 
     /** Walks one ascending list from the first element at least {@code start}. */

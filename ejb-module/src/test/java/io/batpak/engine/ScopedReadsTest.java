@@ -1,0 +1,94 @@
+package io.batpak.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The grant-aware reads on one fixed history: an entity with events in two scopes, read by a caller
+ * granted only one of them. Checks what the HTTP layer relies on: hidden events are absent exactly
+ * like missing ones, ancestors skip them, and counts include only reachable events.
+ */
+class ScopedReadsTest {
+    private static final ScopeGrants ORDERS = ScopeGrants.of(Set.of("orders-*"));
+
+    @TempDir
+    Path dir;
+    private EventStore store;
+    private AppendReceipt a0;
+    private AppendReceipt secret;
+    private AppendReceipt a2;
+
+    @BeforeEach
+    void open() {
+        store = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER));
+        a0 = append("acct:1", "orders-eu");
+        secret = append("acct:1", "payroll");
+        a2 = append("acct:1", "orders-us");
+        append("acct:2", "payroll");
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private AppendReceipt append(String entity, String scope) {
+        return store.append(new Coordinate(entity, scope), EventKind.of(1, 1), "{}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anEventOutsideTheGrantsIsAbsentLikeAMissingOne() {
+        assertTrue(store.get(secret.eventId(), ORDERS).isEmpty(), "get() returned an event in an ungranted scope");
+        assertTrue(store.get(a0.eventId(), ORDERS).isPresent(), "get() hid an event in a granted scope");
+        StoreException e = assertThrows(StoreException.class, () -> store.ancestors(secret.eventId(), 10, ORDERS));
+        assertEquals(ErrorCode.NOT_FOUND, e.code(), "ancestors of a hidden event must be not-found, like a missing one");
+    }
+
+    @Test
+    void ancestorsSkipHiddenEvents() {
+        List<StoredEvent> chain = store.ancestors(a2.eventId(), 10, ORDERS);
+        assertEquals(List.of(a0.eventId()), chain.stream().map(StoredEvent::eventId).toList(),
+                "ancestors within the grants should be the granted parent only");
+        assertEquals(2, store.ancestors(a2.eventId(), 10, ScopeGrants.ALL).size(), "all grants see both ancestors");
+    }
+
+    @Test
+    void entityReadsVerifyAndStatsCountOnlyReachableEvents() {
+        assertEquals(List.of(0L, 2L), store.readEntity("acct:1", 0, 10, ORDERS).stream().map(StoredEvent::sequence)
+                .toList(), "entity read within the grants");
+        assertEquals(List.of(2L), store.readEntity("acct:1", 1, 1, ORDERS).stream().map(StoredEvent::sequence).toList(),
+                "a page of one from sequence 1 must skip the hidden sequence 1");
+        VerifyResult v = store.verify("acct:1", ORDERS);
+        assertEquals(2, v.events(), "verify counts only reachable events");
+        assertTrue(v.valid(), "the chain is intact");
+        assertEquals(new VerifyResult("acct:2", 0, true, -1), store.verify("acct:2", ORDERS),
+                "an entity entirely outside the grants verifies like a missing one");
+        StoreStats s = store.stats(ORDERS);
+        assertEquals(2, s.events(), "stats events within the grants");
+        assertEquals(1, s.entities(), "stats entities within the grants");
+        assertEquals(2, s.scopes(), "stats scopes within the grants");
+        assertEquals(a2.globalSequence(), s.globalSequence(), "stats globalSequence is the last reachable event");
+        assertEquals(0, store.stats(ScopeGrants.NONE).events(), "no grants count nothing");
+        assertEquals(4, store.stats(ScopeGrants.ALL).events(), "all grants count everything");
+    }
+
+    @Test
+    void aQueryForAnUngrantedScopeIsEmptyAndRegionMatchingHonoursGrants() {
+        assertTrue(store.read(Region.all().withScope("payroll").withGrants(ORDERS)).isEmpty(),
+                "an exact ungranted scope must match nothing");
+        assertEquals(2, store.read(Region.all().withGrants(ORDERS)).size(), "an unfiltered query sees granted events");
+        Region r = Region.all().withGrants(ORDERS);
+        assertTrue(r.matches("acct:1", "orders-eu", 0x1001, 0), "granted scope matches");
+        assertTrue(!r.matches("acct:1", "payroll", 0x1001, 0), "ungranted scope must not match");
+    }
+}
