@@ -49,6 +49,21 @@ public class BatpakSettings {
     @Inject
     @ConfigProperty(name = "batpak.subscriber-buffer", defaultValue = "1024")
     int subscriberBuffer;
+    @Inject
+    @ConfigProperty(name = "batpak.auth.mode", defaultValue = "jwt")
+    String authMode;
+    @Inject
+    @ConfigProperty(name = "batpak.auth.issuer", defaultValue = "batpak")
+    String authIssuer;
+    @Inject
+    @ConfigProperty(name = "batpak.auth.admin-token-days", defaultValue = "3650")
+    long adminTokenDays;
+    @Inject
+    @ConfigProperty(name = "batpak.limits.sse-per-principal", defaultValue = "16")
+    int ssePerPrincipal;
+    @Inject
+    @ConfigProperty(name = "batpak.limits.max-wait-ms", defaultValue = "30000")
+    long maxWaitMs;
 
     /** The engine configuration these settings describe, with the writer on {@code writerExecutor}. */
     public StoreConfig storeConfig(Executor writerExecutor) {
@@ -81,5 +96,37 @@ public class BatpakSettings {
 
     public int subscriberBuffer() {
         return subscriberBuffer;
+    }
+
+    /**
+     * Whether requests must carry a valid bearer token: true unless {@code batpak.auth.mode} is
+     * {@code none} (any other value than {@code jwt} or {@code none} is refused at start).
+     */
+    public boolean authRequired() {
+        String mode = authMode.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mode.equals("jwt") && !mode.equals("none")) {
+            throw new IllegalStateException("batpak.auth.mode must be 'jwt' or 'none', was '" + authMode + "'");
+        }
+        return mode.equals("jwt");
+    }
+
+    /** The issuer ({@code iss}) of the generated admin token, also accepted when {@code mp.jwt.verify.issuer} is unset. */
+    public String authIssuer() {
+        return authIssuer;
+    }
+
+    /** Lifetime of the generated admin token, in days. */
+    public long adminTokenDays() {
+        return adminTokenDays;
+    }
+
+    /** Open SSE subscriptions one principal may hold at once; one more is refused with 429. */
+    public int ssePerPrincipal() {
+        return ssePerPrincipal;
+    }
+
+    /** Longest a long poll may wait, in milliseconds; longer requested waits are cut to this. */
+    public long maxWaitMs() {
+        return maxWaitMs;
     }
 }

@@ -31,7 +31,9 @@ public enum ErrorCode {
     /** A gate {@link Receipt} was presented a second time; each receipt authorises one append. Permanent. */
     RECEIPT_CONSUMED("receipt-consumed", false),
     /** A transaction acked a stream delivery that is no longer in flight (acked, nacked or timed out). */
-    DELIVERY_EXPIRED("delivery-expired", false);
+    DELIVERY_EXPIRED("delivery-expired", false),
+    /** The caller lacks the role or the scope grant the operation needs. Permanent for that caller. */
+    FORBIDDEN("forbidden", false);
 
     private final String code;
     private final boolean transientFailure;

@@ -8,6 +8,7 @@ import io.batpak.ee.EventJson;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.EventStore;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -47,6 +48,7 @@ public class BatchesResource {
             @APIResponse(responseCode = "413", description = "payload-too-large"),
             @APIResponse(responseCode = "422", description = "denied")})
     @POST
+    @RolesAllowed(TokenPrincipal.WRITER)
     public Response append(InputStream body, @HeaderParam("Content-Length") String contentLength) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
         JsonObject json = Bodies.object(bytes, headers.getMediaType());
@@ -69,6 +71,7 @@ public class BatchesResource {
                 throw new io.batpak.engine.StoreException(e.code(), "events[" + i + "]: " + e.getMessage(), e);
             }
         }
+        Callers.checkWrites(security, requests);
         List<AppendReceipt> receipts = store.appendBatch(requests, Callers.of(security));
         if (!Bodies.wantsMsgpack(headers.getAcceptableMediaTypes())) {
             return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.receiptsJson(receipts))

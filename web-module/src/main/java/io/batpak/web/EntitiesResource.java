@@ -6,6 +6,7 @@ import io.batpak.ee.BatpakStore;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.VerifyResult;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
 
 /** {@code /entities/{entity}}: one entity's events by sequence, and its hash-chain verification. */
@@ -29,18 +31,21 @@ public class EntitiesResource {
     BatpakStore store;
     @Context
     HttpHeaders headers;
+    @Context
+    SecurityContext security;
 
     @Operation(summary = "One entity's events by sequence", description = "from is inclusive; next is the from of the following page.")
     @APIResponses({
             @APIResponse(responseCode = "200", description = "{events, next}")})
     @GET
     @Path("events")
+    @RolesAllowed(TokenPrincipal.READER)
     public Response events(@PathParam("entity") String entity, @QueryParam("from") String from,
                            @QueryParam("limit") String limit) {
         Coordinate.validatePart("entity", entity);
         long start = Params.longParam("from", from, 0, 0, Long.MAX_VALUE);
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
-        List<StoredEvent> events = store.engine().readEntity(entity, start, max + 1);
+        List<StoredEvent> events = store.engine().readEntity(entity, start, max + 1, Callers.grants(security));
         boolean more = events.size() > max;
         List<StoredEvent> page = more ? events.subList(0, max) : events;
         JsonObjectBuilder out = JSON.createObjectBuilder().add("events", EventsResource.array(page));
@@ -57,9 +62,10 @@ public class EntitiesResource {
             @APIResponse(responseCode = "200", description = "{entity, events, valid, firstInvalidSequence}")})
     @GET
     @Path("verify")
+    @RolesAllowed(TokenPrincipal.READER)
     public Response verify(@PathParam("entity") String entity) {
         Coordinate.validatePart("entity", entity);
-        VerifyResult v = store.engine().verify(entity);
+        VerifyResult v = store.engine().verify(entity, Callers.grants(security));
         JsonObjectBuilder out = JSON.createObjectBuilder().add("entity", v.entity()).add("events", v.events())
                 .add("valid", v.valid());
         if (v.valid()) {

@@ -11,6 +11,7 @@ import io.batpak.engine.ErrorCode;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -63,6 +64,7 @@ public class EventsResource {
             @APIResponse(responseCode = "422", description = "denied or idempotency-key-reused"),
             @APIResponse(responseCode = "503", description = "unavailable")})
     @POST
+    @RolesAllowed(TokenPrincipal.WRITER)
     public Response append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
                            @HeaderParam("Content-Length") String contentLength) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
@@ -75,6 +77,7 @@ public class EventsResource {
         } else {
             request = AppendJson.parse(Bodies.object(bytes, type), CloudEventsCodec.headerKey(idempotencyKey));
         }
+        Callers.checkWrites(security, List.of(request));
         AppendReceipt receipt = store.append(request, Callers.of(security));
         JsonObject json = EventJson.receipt(receipt);
         if (receipt.replayed()) {
@@ -92,8 +95,10 @@ public class EventsResource {
             @APIResponse(responseCode = "404", description = "not-found")})
     @GET
     @Path("{eventId}")
+    @RolesAllowed(TokenPrincipal.READER)
     public Response get(@PathParam("eventId") String eventId) {
-        StoredEvent e = store.engine().get(AppendJson.parseUuid(eventId, "eventId"))
+        // An event outside the grants is absent exactly like a missing one: same status, code and detail.
+        StoredEvent e = store.engine().get(AppendJson.parseUuid(eventId, "eventId"), Callers.grants(security))
                 .orElseThrow(() -> new StoreException(ErrorCode.NOT_FOUND, "no event " + eventId));
         for (MediaType m : headers.getAcceptableMediaTypes()) {
             if (CloudEventsCodec.isStructured(m)) {
@@ -109,11 +114,12 @@ public class EventsResource {
             @APIResponse(responseCode = "200", description = "{events, next}"),
             @APIResponse(responseCode = "400", description = "invalid-request")})
     @GET
+    @RolesAllowed(TokenPrincipal.READER)
     public Response query(@QueryParam("entityPrefix") String entityPrefix, @QueryParam("scope") String scope,
                           @QueryParam("kind") String kind, @QueryParam("category") String category,
                           @QueryParam("after") String after, @QueryParam("limit") String limit) {
         Region region = Params.region(entityPrefix, scope, kind, category)
-                .withAfter(Params.longParam("after", after, 0, 0, Long.MAX_VALUE));
+                .withAfter(Params.longParam("after", after, 0, 0, Long.MAX_VALUE)).withGrants(Callers.grants(security));
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
         List<StoredEvent> events = store.engine().read(region.withLimit(max + 1));
         boolean more = events.size() > max;
@@ -133,10 +139,11 @@ public class EventsResource {
             @APIResponse(responseCode = "404", description = "not-found")})
     @GET
     @Path("{eventId}/ancestors")
+    @RolesAllowed(TokenPrincipal.READER)
     public Response ancestors(@PathParam("eventId") String eventId, @QueryParam("limit") String limit) {
         UUID id = AppendJson.parseUuid(eventId, "eventId");
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
-        List<StoredEvent> chain = store.engine().ancestors(id, max);
+        List<StoredEvent> chain = store.engine().ancestors(id, max, Callers.grants(security));
         JsonObject out = JSON.createObjectBuilder().add("events", array(chain)).build();
         return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
     }

@@ -47,6 +47,7 @@ public final class ProblemMappers {
             case RECEIPT_CONSUMED -> Problem.of(409, code.code(), "Receipt already used", e.getMessage());
             case DELIVERY_EXPIRED -> Problem.of(409, code.code(), "Delivery no longer in flight", e.getMessage());
             case NOT_FOUND -> Problem.of(404, code.code(), "Not found", e.getMessage());
+            case FORBIDDEN -> Problem.of(403, code.code(), "Forbidden", e.getMessage());
             case UNAVAILABLE, INTERRUPTED -> Problem.of(503, "unavailable", "Unavailable", e.getMessage()).retryAfter(1);
             default -> {
                 LOG.log(Level.ERROR, "store failure answered with 500", e);

@@ -6,6 +6,7 @@ import io.batpak.engine.EventStore;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.Subscription;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.lang.System.Logger;
@@ -42,17 +44,22 @@ public class SubscribeResource {
 
     @Inject
     BatpakStore store;
+    @Inject
+    SubscriptionLimits limits;
+    @Context
+    SecurityContext security;
 
     @Operation(summary = "Subscribe with Server-Sent Events", description = "Catch-up from Last-Event-ID or after (exclusive), then live; id is the globalSequence.")
     @APIResponses({
             @APIResponse(responseCode = "200", description = "text/event-stream")})
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RolesAllowed(TokenPrincipal.READER)
     public void subscribe(@QueryParam("entityPrefix") String entityPrefix, @QueryParam("scope") String scope,
                           @QueryParam("kind") String kind, @QueryParam("category") String category,
                           @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId,
                           @Context SseEventSink sink, @Context Sse sse) {
-        Region filter = Params.region(entityPrefix, scope, kind, category);
+        Region filter = Params.region(entityPrefix, scope, kind, category).withGrants(Callers.grants(security));
         EventStore engine = store.engine();
         long from;
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -62,12 +69,18 @@ public class SubscribeResource {
         } else {
             from = engine.globalSequence();
         }
-        Subscription s = engine.subscribe(filter, from, store.settings().subscriberBuffer());
-        store.runTask(() -> stream(s, sink, sse));
+        SubscriptionLimits.Slot slot = limits.acquire(Callers.of(security).name());
+        try {
+            Subscription s = engine.subscribe(filter, from, store.settings().subscriberBuffer());
+            store.runTask(() -> stream(s, sink, sse, slot));
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
     }
 
-    private static void stream(Subscription s, SseEventSink sink, Sse sse) {
-        try (s; sink) {
+    private static void stream(Subscription s, SseEventSink sink, Sse sse, SubscriptionLimits.Slot slot) {
+        try (slot; s; sink) {
             long lastSend = System.nanoTime();
             while (!sink.isClosed() && !s.isClosed()) {
                 List<StoredEvent> batch = s.poll(256, Duration.ofSeconds(1));
