@@ -59,7 +59,7 @@ class HttpContractIT {
 
     @BeforeEach
     void client() throws Exception {
-        http = new Http(baseUrl.toURI().resolve("api/v1/"));
+        http = new Http(baseUrl.toURI().resolve("api/v1/"), Http.adminToken(Http.arquillianDataDir()));
     }
 
     private static String body(String entity, int kind, String payload) {
@@ -316,7 +316,8 @@ class HttpContractIT {
 
     /** Opens an SSE stream and returns the ids of the first {@code n} events. */
     private List<Long> readSse(String path, String lastEventId, int n) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(http.uri(path)).header("Accept", "text/event-stream").GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(http.uri(path)).header("Accept", "text/event-stream")
+                .header("Authorization", http.authorization()).GET();
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);
         }

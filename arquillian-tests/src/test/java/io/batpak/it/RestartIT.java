@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The server keeps every acknowledged event across restarts: a graceful stop (SIGTERM) and a
  * SIGKILL, each followed by a start on the same data directory. Checks every event's hash, the
- * per-entity sequences and the hash chains after each restart.
+ * per-entity sequences and the hash chains after each restart, and that the generated admin token
+ * (mode 600, like the private key) is reused by later starts.
  */
 class RestartIT {
     @Test
@@ -23,18 +24,28 @@ class RestartIT {
         Map<String, String> hashById = new LinkedHashMap<>();
         try (PayaraProcess server = new PayaraProcess(data)) {
             server.start();
-            Http http = new Http(server.base());
+            Http http = server.http();
             appendSome(http, hashById, "before-stop");
             server.stop();
 
+            String token = Http.adminToken(data);
+            assertOwnerOnly(data.resolve("auth/admin.token"));
+            assertOwnerOnly(data.resolve("auth/signing-key.pem"));
+
             server.start();
-            assertAllPresent(new Http(server.base()), hashById, "after a graceful stop");
-            appendSome(new Http(server.base()), hashById, "before-kill");
+            assertEquals(token, Http.adminToken(data), "a restart must reuse the generated admin token");
+            assertAllPresent(server.http(), hashById, "after a graceful stop");
+            appendSome(server.http(), hashById, "before-kill");
             server.kill();
 
             server.start();
-            assertAllPresent(new Http(server.base()), hashById, "after SIGKILL");
+            assertAllPresent(server.http(), hashById, "after SIGKILL");
         }
+    }
+
+    private static void assertOwnerOnly(Path file) throws java.io.IOException {
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(file)), file + " must be readable by its owner only");
     }
 
     private static void appendSome(Http http, Map<String, String> hashById, String phase) {

@@ -1,0 +1,369 @@
+package io.batpak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.it.app.ExampleGate;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Security of every endpoint of HTTP-API.md's Append and Read sections on the real WAR: no token,
+ * a token signed by another key, expired, from another issuer, malformed or of another scheme is
+ * 401 {@code unauthenticated} with {@code WWW-Authenticate: Bearer}; a valid token without the
+ * endpoint's role is 403 {@code forbidden}; writes outside the token's grants are 403 and write
+ * nothing; reads never show an event outside the grants (queries, paging, SSE, ancestors, verify,
+ * entity reads, GET by id, stats); Operations stay open; gates see the principal.
+ *
+ * <p>The endpoint table ({@link #ENDPOINTS}) drives the authentication and role checks: a new
+ * endpoint (the streams API) is one more row.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class SecurityIT {
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String OPEN = "sec-" + RUN + "-open";
+    private static final String HIDDEN = "sec-" + RUN + "-hidden";
+    /** Scope the table's write endpoints append to, apart from the read fixture's scopes. */
+    private static final String WRITTEN = "sec-" + RUN + "-written";
+    private static final String ENTITY = "acct-" + RUN;
+    private static final String READER = "reader";
+    private static final String WRITER = "writer";
+    private static final String ADMIN = "admin";
+
+    /** One endpoint: how to call it against the fixture, and the role it needs. */
+    record Endpoint(String name, String method, Function<Fixture, String> path, Function<Fixture, String> body,
+                    String contentType, String role, boolean stream) {
+        static Endpoint get(String name, Function<Fixture, String> path, String role) {
+            return new Endpoint(name, "GET", path, f -> null, null, role, false);
+        }
+
+        static Endpoint post(String name, Function<Fixture, String> path, Function<Fixture, String> body,
+                             String contentType, String role) {
+            return new Endpoint(name, "POST", path, body, contentType, role, false);
+        }
+
+        static Endpoint sse(String name, Function<Fixture, String> path, String role) {
+            return new Endpoint(name, "GET", path, f -> null, null, role, true);
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + name;
+        }
+    }
+
+    /** Events the read checks look at: {@code open0}, {@code hidden1}, {@code open2} of one entity, in that order. */
+    record Fixture(String open0, String hidden1, String open2, long open2Global) {
+    }
+
+    private static final List<Endpoint> ENDPOINTS = List.of(
+            Endpoint.post("/events", f -> "events", f -> append("w-" + RUN, WRITTEN), "application/json", WRITER),
+            Endpoint.post("/events (CloudEvent)", f -> "events", f -> cloudEvent("ce-" + RUN, WRITTEN),
+                    "application/cloudevents+json", WRITER),
+            Endpoint.post("/batches", f -> "batches", f -> "{\"events\":[" + append("b-" + RUN, WRITTEN) + "]}",
+                    "application/json", WRITER),
+            Endpoint.get("/events/{id}", f -> "events/" + f.open0(), READER),
+            Endpoint.get("/events?query", f -> "events?entityPrefix=" + ENTITY, READER),
+            Endpoint.get("/entities/{e}/events", f -> "entities/" + ENTITY + "/events", READER),
+            Endpoint.get("/events/{id}/ancestors", f -> "events/" + f.open2() + "/ancestors", READER),
+            Endpoint.get("/entities/{e}/verify", f -> "entities/" + ENTITY + "/verify", READER),
+            Endpoint.sse("/subscribe", f -> "subscribe?after=0&entityPrefix=" + ENTITY, READER),
+            Endpoint.get("/stats", f -> "stats", READER));
+
+    private static Fixture fixture;
+    private static Tokens tokens;
+
+    @ArquillianResource
+    URL baseUrl;
+    private Http anonymous;
+    private Http admin;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        File war = new File(System.getProperty("batpak.war", "../web-module/target/batpak.war"));
+        assertTrue(war.isFile(), "the WAR under test is missing: " + war + " (build web-module first)");
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war).addPackage(ExampleGate.class.getPackage());
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        URI api = baseUrl.toURI().resolve("api/v1/");
+        anonymous = new Http(api);
+        admin = new Http(api, Http.adminToken(Http.arquillianDataDir()));
+        if (tokens == null) {
+            tokens = Tokens.forServer(Http.arquillianDataDir(), "batpak");
+        }
+        if (fixture == null) {
+            String a = created(admin.post("events", append(ENTITY, OPEN))).getString("eventId");
+            String h = created(admin.post("events", append(ENTITY, HIDDEN))).getString("eventId");
+            JsonObject c = created(admin.post("events", append(ENTITY, OPEN)));
+            created(admin.post("events", append("secret-" + RUN, HIDDEN)));
+            fixture = new Fixture(a, h, c.getString("eventId"), c.getJsonNumber("globalSequence").longValue());
+        }
+    }
+
+    private static JsonObject created(Http.Reply r) {
+        assertEquals(201, r.status(), () -> "fixture append: " + r);
+        return r.json();
+    }
+
+    private static String append(String entity, String scope) {
+        return "{\"entity\":\"" + entity + "\",\"scope\":\"" + scope + "\",\"kind\":61441,\"payload\":{\"n\":1}}";
+    }
+
+    private static String cloudEvent(String subject, String source) {
+        return "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"" + source
+                + "\",\"type\":\"sec.test\",\"subject\":\"" + subject + "\",\"kind\":61441,"
+                + "\"datacontenttype\":\"application/json\",\"data\":{\"n\":1}}";
+    }
+
+    private Http.Reply call(Endpoint e, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(anonymous.uri(e.path().apply(fixture)));
+        String body = e.body().apply(fixture);
+        if (body != null) {
+            b.header("Content-Type", e.contentType()).POST(HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            b.GET();
+        }
+        if (e.stream()) {
+            b.header("Accept", "text/event-stream");
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        if (!e.stream()) {
+            return anonymous.send(b);
+        }
+        try {
+            HttpResponse<InputStream> r = anonymous.client().send(b.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = r.body()) {
+                // An open stream never ends: keep only the status and headers; a refusal is read whole.
+                byte[] bytes = r.statusCode() == 200 ? new byte[0] : in.readAllBytes();
+                return new Http.Reply(r.statusCode(), r.headers(), bytes);
+            }
+        } catch (Exception ex) {
+            throw new AssertionError(e + " failed: " + ex, ex);
+        }
+    }
+
+    private static JsonObject assertProblem(Http.Reply r, int status, String code, String what) {
+        assertEquals(status, r.status(), () -> what + ": " + r);
+        assertNotNull(r.header("Content-Type"), what + ": no Content-Type");
+        assertTrue(r.header("Content-Type").startsWith("application/problem+json"), () -> what + ": not a problem: " + r);
+        JsonObject p = r.json();
+        assertEquals(code, p.getString("code"), () -> what + ": " + r);
+        assertEquals(status, p.getInt("status"), () -> what + ": " + r);
+        return p;
+    }
+
+    private static String bearer(String token) {
+        return "Bearer " + token;
+    }
+
+    @Test
+    void everyEndpointRefusesAMissingOrInvalidTokenWith401() {
+        List<String> all = List.of(READER, WRITER, ADMIN);
+        List<String> any = List.of("*");
+        String[][] cases = {
+                {"no token", null},
+                {"a token signed by another key", bearer(tokens.otherKey("mallory", all, any))},
+                {"an expired token", bearer(tokens.expired("old", all, any))},
+                {"a token from another issuer", bearer(tokens.otherIssuer("foreign", all, any))},
+                {"a malformed token", "Bearer not.a-token"},
+                {"garbage", "Bearer %%%"},
+                {"another scheme", "Basic YWRtaW46YWRtaW4="}};
+        for (Endpoint e : ENDPOINTS) {
+            for (String[] c : cases) {
+                Http.Reply r = call(e, c[1]);
+                assertProblem(r, 401, "unauthenticated", e + " with " + c[0]);
+                String challenge = r.header("WWW-Authenticate");
+                assertTrue(challenge != null && challenge.startsWith("Bearer"),
+                        () -> e + " with " + c[0] + ": WWW-Authenticate must be Bearer, was " + challenge);
+            }
+        }
+    }
+
+    @Test
+    void everyEndpointNeedsItsRoleAndAdminImpliesTheOthers() {
+        for (Endpoint e : ENDPOINTS) {
+            String other = e.role().equals(READER) ? WRITER : READER;
+            assertProblem(call(e, bearer(tokens.token("u-" + other, List.of(other), List.of("*")))), 403, "forbidden",
+                    e + " with only the role " + other);
+            assertProblem(call(e, bearer(tokens.token("u-none", List.of(), List.of("*")))), 403, "forbidden",
+                    e + " with no role");
+            for (List<String> roles : List.of(List.of(e.role()), List.of(ADMIN))) {
+                Http.Reply ok = call(e, bearer(tokens.token("u-ok", roles, List.of("*"))));
+                assertTrue(ok.status() / 100 == 2, () -> e + " with roles " + roles + " must succeed: " + ok);
+            }
+        }
+    }
+
+    @Test
+    void theGeneratedAdminTokenReachesEverything() {
+        for (Endpoint e : ENDPOINTS) {
+            Http.Reply ok = call(e, admin.authorization());
+            assertTrue(ok.status() / 100 == 2, () -> e + " with the admin token: " + ok);
+        }
+    }
+
+    @Test
+    void writesOutsideTheGrantsAreForbiddenAndWriteNothing() {
+        String granted = "sec-" + RUN + "-wgranted";
+        Http scoped = new Http(anonymous.uri(""), tokens.token("scoped-writer", List.of(WRITER), List.of(granted)));
+        String entity = "writes-" + RUN;
+        assertProblem(scoped.post("events", append(entity, HIDDEN)), 403, "forbidden", "append outside the grants");
+        assertProblem(scoped.post("batches", "{\"events\":[" + append(entity, granted) + "," + append(entity, HIDDEN) + "]}"),
+                403, "forbidden", "a batch with one event outside the grants");
+        assertProblem(scoped.post("events", cloudEvent(entity, HIDDEN).getBytes(StandardCharsets.UTF_8),
+                "application/cloudevents+json"), 403, "forbidden", "a CloudEvent outside the grants");
+        assertProblem(new Http(anonymous.uri(""), tokens.token("no-scopes", List.of(WRITER), null))
+                .post("events", append(entity, granted)), 403, "forbidden", "a token without batpak_scopes reaches nothing");
+        assertEquals(0, admin.get("entities/" + entity + "/events").json().getJsonArray("events").size(),
+                "a refused write must store nothing, not even the batch's granted event");
+        assertProblem(scoped.post("events", append(entity, granted + "x")), 403, "forbidden",
+                "a grant without wildcards is an exact name");
+        assertEquals(201, scoped.post("events", append(entity, granted)).status(), "a write inside the grants succeeds");
+        Http globbed = new Http(anonymous.uri(""), tokens.token("glob-writer", List.of(WRITER), List.of("sec-" + RUN + "-w*")));
+        assertEquals(201, globbed.post("events", append(entity, granted)).status(), "a glob grant reaches matching scopes");
+    }
+
+    @Test
+    void readsNeverShowEventsOutsideTheGrants() throws Exception {
+        Http scoped = new Http(anonymous.uri(""), tokens.token("scoped-reader", List.of(READER), List.of(OPEN)));
+        List<String> visible = List.of(fixture.open0(), fixture.open2());
+
+        assertEquals(visible, ids(scoped.get("events?entityPrefix=" + ENTITY + "&limit=100")), "query");
+        List<String> paged = new ArrayList<>();
+        String after = "0";
+        for (int page = 0; page < 10 && after != null; page++) {
+            JsonObject o = scoped.get("events?entityPrefix=" + ENTITY + "&limit=1&after=" + after).json();
+            o.getJsonArray("events").forEach(v -> paged.add(((JsonObject) v).getString("eventId")));
+            after = o.isNull("next") ? null : o.getJsonNumber("next").toString();
+        }
+        assertEquals(visible, paged, "paging one by one must neither show nor count the hidden event");
+        assertEquals(List.of(), ids(scoped.get("events?scope=" + HIDDEN)), "a query naming an ungranted scope");
+
+        JsonObject entityPage = scoped.get("entities/" + ENTITY + "/events?limit=1&from=1").json();
+        assertEquals(List.of(fixture.open2()), ids(entityPage), "entity read from sequence 1 skips the hidden sequence 1");
+        assertEquals(visible, ids(scoped.get("entities/" + ENTITY + "/events")), "entity read");
+
+        Http.Reply hidden = scoped.get("events/" + fixture.hidden1());
+        JsonObject hiddenProblem = assertProblem(hidden, 404, "not-found", "GET of an event outside the grants");
+        UUID missing = UUID.randomUUID();
+        JsonObject missingProblem = assertProblem(scoped.get("events/" + missing), 404, "not-found", "GET of a missing event");
+        assertEquals(missingProblem.getString("detail").replace(missing.toString(), "ID"),
+                hiddenProblem.getString("detail").replace(fixture.hidden1(), "ID"),
+                "a hidden event must be answered exactly like a missing one");
+        assertProblem(scoped.get("events/" + fixture.hidden1() + "/ancestors"), 404, "not-found", "ancestors of a hidden event");
+        assertEquals(List.of(fixture.open0()), ids(scoped.get("events/" + fixture.open2() + "/ancestors")),
+                "ancestors skip the hidden parent");
+
+        JsonObject verify = scoped.get("entities/" + ENTITY + "/verify").json();
+        assertEquals(2, verify.getInt("events"), "verify counts only reachable events: " + verify);
+        JsonObject secret = scoped.get("entities/secret-" + RUN + "/verify").json();
+        assertEquals(0, secret.getInt("events"), "an entity wholly outside the grants verifies like a missing one");
+
+        JsonObject stats = scoped.get("stats").json();
+        assertEquals(2, stats.getInt("events"), "stats count only reachable events: " + stats);
+        assertEquals(1, stats.getInt("entities"), "stats count only reachable entities: " + stats);
+        assertEquals(fixture.open2Global(), stats.getJsonNumber("globalSequence").longValue(),
+                "stats globalSequence is the last reachable event: " + stats);
+
+        assertEquals(visible, sse(scoped, "subscribe?after=0&entityPrefix=" + ENTITY, 2), "SSE catch-up");
+        assertEquals(List.of(fixture.open0(), fixture.hidden1(), fixture.open2()),
+                sse(admin, "subscribe?after=0&entityPrefix=" + ENTITY, 3), "the admin sees all three");
+    }
+
+    /**
+     * The first {@code n} event ids an SSE stream delivers before a marker event appended just
+     * before it opens, so everything caught up is seen (and nothing hidden slips in between).
+     */
+    private List<String> sse(Http client, String path, int n) throws Exception {
+        // A marker appended in the granted scope after the fixture ends the catch-up for both readers.
+        String marker = created(admin.post("events", append(ENTITY, OPEN))).getString("eventId");
+        HttpRequest b = HttpRequest.newBuilder(client.uri(path)).header("Accept", "text/event-stream")
+                .header("Authorization", client.authorization()).GET().build();
+        HttpResponse<InputStream> r = client.client().send(b, HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode(), "SSE status");
+        List<String> ids = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            String line;
+            while (System.nanoTime() < deadline && (line = in.readLine()) != null) {
+                if (line.startsWith("data:")) {
+                    String id = jsonId(line.substring(5).trim());
+                    if (id.equals(marker)) {
+                        break;
+                    }
+                    ids.add(id);
+                }
+            }
+        }
+        return ids.size() > n ? ids.subList(0, n) : ids;
+    }
+
+    private static String jsonId(String json) {
+        try (var reader = jakarta.json.Json.createReader(new java.io.StringReader(json))) {
+            return reader.readObject().getString("eventId");
+        }
+    }
+
+    private static List<String> ids(Http.Reply r) {
+        assertEquals(200, r.status(), r::toString);
+        return ids(r.json());
+    }
+
+    private static List<String> ids(JsonObject o) {
+        JsonArray a = o.getJsonArray("events");
+        List<String> out = new ArrayList<>();
+        a.forEach(v -> out.add(((JsonObject) v).getString("eventId")));
+        return out;
+    }
+
+    @Test
+    void operationsStayOpen() throws Exception {
+        Http ops = new Http(baseUrl.toURI().resolve("/"));
+        for (String path : List.of("health", "health/live", "health/ready", "openapi", "metrics")) {
+            Http.Reply r = ops.get(path);
+            assertEquals(200, r.status(), () -> path + " must answer without a token: " + r);
+        }
+    }
+
+    @Test
+    void gatesSeeThePrincipal() {
+        Http scoped = new Http(anonymous.uri(""), tokens.token("gate-watcher", List.of(WRITER, READER), List.of(OPEN)));
+        JsonObject p = assertProblem(scoped.post("events", append("whoami:" + RUN, OPEN)), 422, "denied",
+                "the echo gate");
+        assertEquals("gate-watcher", p.getString("context.name"), "the gate sees the caller's name");
+        assertEquals("reader,writer", p.getString("context.roles"), "the gate sees the caller's roles");
+        assertEquals(OPEN, p.getString("context.grants"), "the gate sees the caller's grants");
+        assertFalse(p.containsKey("context.token"), "nothing else leaks into the denial");
+    }
+}
