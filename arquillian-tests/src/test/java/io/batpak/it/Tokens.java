@@ -36,7 +36,11 @@ final class Tokens {
     static Tokens forServer(Path dataDir, String issuer) throws Exception {
         String pem = Files.readString(dataDir.resolve("auth").resolve("signing-key.pem"));
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
-        PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+        return of(KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der)), issuer);
+    }
+
+    /** Tokens signed with {@code key} (as an external issuer would), issued by {@code issuer}. */
+    static Tokens of(PrivateKey key, String issuer) throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
         return new Tokens(key, g.generateKeyPair().getPrivate(), issuer);
