@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Security of every endpoint of HTTP-API.md's Append and Read sections on the real WAR: no token,
+ * Security of every endpoint of HTTP-API.md's Append, Read and Streams sections on the real WAR: no token,
  * a token signed by another key, expired, from another issuer, malformed or of another scheme is
  * 401 {@code unauthenticated} with {@code WWW-Authenticate: Bearer}; a valid token without the
  * endpoint's role is 403 {@code forbidden}; writes outside the token's grants are 403 and write
@@ -52,6 +52,9 @@ class SecurityIT {
     /** Scope the table's write endpoints append to, apart from the read fixture's scopes. */
     private static final String WRITTEN = "sec-" + RUN + "-written";
     private static final String ENTITY = "acct-" + RUN;
+    private static final String STREAM = "sec-stream-" + RUN;
+    private static final String GROUP = "streams/" + STREAM + "/groups/g1";
+    private static final String ACK = "{\"deliveryIds\":[\"no-such-delivery\"]}";
     private static final String READER = "reader";
     private static final String WRITER = "writer";
     private static final String ADMIN = "admin";
@@ -66,6 +69,10 @@ class SecurityIT {
         static Endpoint post(String name, Function<Fixture, String> path, Function<Fixture, String> body,
                              String contentType, String role) {
             return new Endpoint(name, "POST", path, body, contentType, role, false);
+        }
+
+        static Endpoint put(String name, Function<Fixture, String> path, Function<Fixture, String> body, String role) {
+            return new Endpoint(name, "PUT", path, body, "application/json", role, false);
         }
 
         static Endpoint sse(String name, Function<Fixture, String> path, String role) {
@@ -94,7 +101,19 @@ class SecurityIT {
             Endpoint.get("/events/{id}/ancestors", f -> "events/" + f.open2() + "/ancestors", READER),
             Endpoint.get("/entities/{e}/verify", f -> "entities/" + ENTITY + "/verify", READER),
             Endpoint.sse("/subscribe", f -> "subscribe?after=0&entityPrefix=" + ENTITY, READER),
-            Endpoint.get("/stats", f -> "stats", READER));
+            Endpoint.get("/stats", f -> "stats", READER),
+            Endpoint.put("/streams/{stream}", f -> "streams/" + STREAM, f -> "{\"partitions\":1}", ADMIN),
+            Endpoint.get("/streams/{stream}", f -> "streams/" + STREAM, READER),
+            Endpoint.post("/streams/{stream}/events", f -> "streams/" + STREAM + "/events",
+                    f -> "{\"key\":\"k\",\"kind\":61441,\"payload\":{}}", "application/json", WRITER),
+            Endpoint.put("/streams/{stream}/groups/{group}", f -> GROUP, f -> "{}", ADMIN),
+            Endpoint.post("/streams/{stream}/groups/{group}/poll", f -> GROUP + "/poll",
+                    f -> "{\"consumer\":\"c1\",\"max\":1,\"waitMs\":0}", "application/json", READER),
+            Endpoint.post("/streams/{stream}/groups/{group}/ack", f -> GROUP + "/ack", f -> ACK, "application/json", WRITER),
+            Endpoint.post("/streams/{stream}/groups/{group}/nack", f -> GROUP + "/nack", f -> ACK, "application/json",
+                    WRITER),
+            Endpoint.get("/streams/{stream}/groups/{group}", f -> GROUP, READER),
+            Endpoint.post("/transactions", f -> "transactions", f -> "{}", "application/json", WRITER));
 
     private static Fixture fixture;
     private static Tokens tokens;
@@ -124,6 +143,12 @@ class SecurityIT {
             String h = created(admin.post("events", append(ENTITY, HIDDEN))).getString("eventId");
             JsonObject c = created(admin.post("events", append(ENTITY, OPEN)));
             created(admin.post("events", append("secret-" + RUN, HIDDEN)));
+            Http.Reply stream = admin.send(HttpRequest.newBuilder(admin.uri("streams/" + STREAM))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"partitions\":1}")));
+            assertEquals(201, stream.status(), () -> "fixture stream: " + stream);
+            Http.Reply group = admin.send(HttpRequest.newBuilder(admin.uri(GROUP))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{}")));
+            assertEquals(200, group.status(), () -> "fixture group: " + group);
             fixture = new Fixture(a, h, c.getString("eventId"), c.getJsonNumber("globalSequence").longValue());
         }
     }
@@ -147,7 +172,7 @@ class SecurityIT {
         HttpRequest.Builder b = HttpRequest.newBuilder(anonymous.uri(e.path().apply(fixture)));
         String body = e.body().apply(fixture);
         if (body != null) {
-            b.header("Content-Type", e.contentType()).POST(HttpRequest.BodyPublishers.ofString(body));
+            b.header("Content-Type", e.contentType()).method(e.method(), HttpRequest.BodyPublishers.ofString(body));
         } else {
             b.GET();
         }

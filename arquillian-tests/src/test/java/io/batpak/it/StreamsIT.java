@@ -60,7 +60,7 @@ class StreamsIT {
 
     @BeforeEach
     void client() throws Exception {
-        http = new Http(baseUrl.toURI().resolve("api/v1/"));
+        http = new Http(baseUrl.toURI().resolve("api/v1/"), Http.adminToken(Http.arquillianDataDir()));
     }
 
     private static String stream(String name) {

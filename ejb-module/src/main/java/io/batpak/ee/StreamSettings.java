@@ -17,6 +17,8 @@ public class StreamSettings {
     @ConfigProperty(name = "batpak.streams.max-wait-ms", defaultValue = "30000")
     long maxWaitMs;
     @Inject
+    BatpakSettings settings;
+    @Inject
     @ConfigProperty(name = "batpak.streams.tx-idle-timeout-ms", defaultValue = "60000")
     long txIdleTimeoutMs;
     @Inject
@@ -31,7 +33,9 @@ public class StreamSettings {
 
     /** The engine-side configuration these settings describe. */
     public StreamsConfig streamsConfig() {
-        return StreamsConfig.defaults().withMaxWaitMs(maxWaitMs).withTxIdleTimeoutMs(txIdleTimeoutMs)
+        // batpak.limits.max-wait-ms caps every long poll of the server; the streams key may only lower it.
+        long cap = Math.min(maxWaitMs, settings.maxWaitMs());
+        return StreamsConfig.defaults().withMaxWaitMs(cap).withTxIdleTimeoutMs(txIdleTimeoutMs)
                 .withMaxPartitions(maxPartitions)
                 .withGroupDefaults(new GroupConfig(defaultAckTimeoutMs, defaultMaxInFlight, StartPosition.EARLIEST));
     }

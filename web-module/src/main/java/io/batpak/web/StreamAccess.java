@@ -6,9 +6,9 @@ import jakarta.ws.rs.core.SecurityContext;
 /**
  * Who may use the streams endpoints. Roles: {@code admin} configures streams and groups,
  * {@code writer} publishes, acks and runs transactions, {@code reader} polls and reads group state;
- * an authenticated caller without the role is 403 {@code forbidden}. Roles are checked here rather
- * than with {@code @RolesAllowed}, which Payara enforces with a 401 as long as the application has
- * no authentication mechanism. Scope grants apply to stream names: a write outside the caller's
+ * a caller without the role is 403 {@code forbidden}. The resource methods declare the role with
+ * {@code @RolesAllowed}, which {@link AuthFilter} enforces before they run; the check here repeats
+ * it for callers that reach these methods another way. Scope grants apply to stream names: a write outside the caller's
  * grants is 403 {@code forbidden}; a read outside them is 404 {@code not-found}, as if the stream
  * were absent. Stateless.
  */

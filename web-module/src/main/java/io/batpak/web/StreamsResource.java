@@ -13,6 +13,7 @@ import io.batpak.streams.Published;
 import io.batpak.streams.StartPosition;
 import io.batpak.streams.StreamEvent;
 import io.batpak.streams.Streams;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
@@ -65,6 +66,7 @@ public class StreamsResource {
 
     @Operation(summary = "Create a stream or grow it", description = "{\"partitions\":n}; never shrinks.")
     @PUT
+    @RolesAllowed(StreamAccess.ADMIN)
     public Response put(@PathParam("stream") String stream, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
         Caller caller = StreamAccess.caller(security, StreamAccess.ADMIN);
@@ -82,6 +84,7 @@ public class StreamsResource {
 
     @Operation(summary = "A stream's partitions and their heads")
     @GET
+    @RolesAllowed(StreamAccess.READER)
     public Response get(@PathParam("stream") String stream) {
         StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
         long[] heads = streams.get().heads(stream);
@@ -97,6 +100,7 @@ public class StreamsResource {
             + "{events:[…]} → {events:[{partition,offset}…]}, atomic.")
     @POST
     @Path("events")
+    @RolesAllowed(StreamAccess.WRITER)
     public Response publish(@PathParam("stream") String stream, InputStream in,
                             @HeaderParam("Content-Length") String contentLength) {
         Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
@@ -130,6 +134,7 @@ public class StreamsResource {
     @Operation(summary = "Configure a consumer group", description = "{ackTimeoutMs,maxInFlight,start}")
     @PUT
     @Path("groups/{group}")
+    @RolesAllowed(StreamAccess.ADMIN)
     public Response putGroup(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                              @HeaderParam("Content-Length") String contentLength) {
         Caller caller = StreamAccess.caller(security, StreamAccess.ADMIN);
@@ -144,6 +149,7 @@ public class StreamsResource {
             description = "{consumer,max,waitMs,start} → {deliveries:[{deliveryId,partition,offset,event}]}")
     @POST
     @Path("groups/{group}/poll")
+    @RolesAllowed(StreamAccess.READER)
     public Response poll(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
         Caller caller = StreamAccess.caller(security, StreamAccess.READER);
@@ -162,6 +168,7 @@ public class StreamsResource {
             + " flight are ignored and listed in unknown.")
     @POST
     @Path("groups/{group}/ack")
+    @RolesAllowed(StreamAccess.WRITER)
     public Response ack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
         Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
@@ -174,6 +181,7 @@ public class StreamsResource {
             + " again at once to any member.")
     @POST
     @Path("groups/{group}/nack")
+    @RolesAllowed(StreamAccess.WRITER)
     public Response nack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
         StreamAccess.write(StreamAccess.caller(security, StreamAccess.WRITER), stream);
@@ -190,6 +198,7 @@ public class StreamsResource {
     @Operation(summary = "A group's state", description = "{partitions:[{partition,committedOffset,inFlight,lag}]}")
     @GET
     @Path("groups/{group}")
+    @RolesAllowed(StreamAccess.READER)
     public Response group(@PathParam("stream") String stream, @PathParam("group") String group) {
         StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
         Streams s = streams.get();

@@ -12,6 +12,7 @@ import io.batpak.engine.Caller;
 import io.batpak.streams.TxAck;
 import io.batpak.streams.TxResult;
 import io.batpak.streams.TxStatement;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
@@ -61,6 +62,7 @@ public class TransactionsResource {
 
     @Operation(summary = "Begin a transaction", description = "→ {txId}")
     @POST
+    @RolesAllowed(StreamAccess.WRITER)
     public Response begin() {
         StreamAccess.caller(security, StreamAccess.WRITER);
         return json(201, JSON.createObjectBuilder().add("txId", streams.get().begin()).build());
@@ -70,6 +72,7 @@ public class TransactionsResource {
             + " stream event (stream, key, kind, payload).")
     @POST
     @Path("{tx}/events")
+    @RolesAllowed(StreamAccess.WRITER)
     public Response add(@PathParam("tx") String tx, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
         Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
@@ -92,6 +95,7 @@ public class TransactionsResource {
             + " ack become visible together, or none do.")
     @POST
     @Path("{tx}/commit")
+    @RolesAllowed(StreamAccess.WRITER)
     public Response commit(@PathParam("tx") String tx, InputStream in,
                            @HeaderParam("Content-Length") String contentLength) {
         Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
@@ -119,6 +123,7 @@ public class TransactionsResource {
     @Operation(summary = "Abort a transaction")
     @DELETE
     @Path("{tx}")
+    @RolesAllowed(StreamAccess.WRITER)
     public Response abort(@PathParam("tx") String tx) {
         StreamAccess.caller(security, StreamAccess.WRITER);
         streams.get().abort(tx);
