@@ -259,6 +259,39 @@ class SecurityIT {
     }
 
     @Test
+    void transactionStatementsNeedAWriterWhoOwnsTheTransactionAndGrantsForTheirScopes() {
+        String granted = "sec-" + RUN + "-txgranted";
+        Http owner = new Http(anonymous.uri(""), tokens.token("tx-owner", List.of(WRITER), List.of(granted, STREAM)));
+        Http other = new Http(anonymous.uri(""), tokens.token("tx-other", List.of(WRITER), List.of("*")));
+        Http reader = new Http(anonymous.uri(""), tokens.token("tx-reader", List.of(READER), List.of("*")));
+        String tx = created(owner.post("transactions", "{}")).getString("txId");
+        String statement = append("tx-" + RUN, granted);
+        String[] paths = {"transactions/" + tx + "/events", "transactions/" + tx + "/commit"};
+        for (String path : paths) {
+            assertProblem(anonymous.post(path, statement), 401, "unauthenticated", "POST " + path + " without a token");
+            assertProblem(reader.post(path, statement), 403, "forbidden", "POST " + path + " with only the reader role");
+            assertProblem(other.post(path, statement), 404, "not-found",
+                    "POST " + path + " by a writer who did not begin the transaction (it must look absent)");
+        }
+        assertProblem(other.send(HttpRequest.newBuilder(other.uri("transactions/" + tx)).DELETE()), 404, "not-found",
+                "DELETE of another principal's transaction");
+        assertProblem(owner.post(paths[0], append("tx-" + RUN, HIDDEN)), 403, "forbidden",
+                "a statement whose scope is outside the owner's grants");
+        assertEquals(200, owner.post(paths[0], statement).status(), "the owner adds a statement inside its grants");
+        Http.Reply commit = owner.post(paths[1], "{}");
+        assertEquals(200, commit.status(), () -> "the owner commits: " + commit);
+        assertEquals(1, admin.get("entities/tx-" + RUN + "/events").json().getJsonArray("events").size(),
+                "the committed statement is stored once, and nothing the refused callers sent");
+        String aborted = created(owner.post("transactions", "{}")).getString("txId");
+        assertProblem(anonymous.send(HttpRequest.newBuilder(anonymous.uri("transactions/" + aborted)).DELETE()), 401,
+                "unauthenticated", "DELETE without a token");
+        assertProblem(reader.send(HttpRequest.newBuilder(reader.uri("transactions/" + aborted)).DELETE()), 403,
+                "forbidden", "DELETE with only the reader role");
+        assertEquals(204, owner.send(HttpRequest.newBuilder(owner.uri("transactions/" + aborted)).DELETE()).status(),
+                "the owner aborts its transaction");
+    }
+
+    @Test
     void writesOutsideTheGrantsAreForbiddenAndWriteNothing() {
         String granted = "sec-" + RUN + "-wgranted";
         Http scoped = new Http(anonymous.uri(""), tokens.token("scoped-writer", List.of(WRITER), List.of(granted)));

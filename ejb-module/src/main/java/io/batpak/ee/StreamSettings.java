@@ -30,13 +30,16 @@ public class StreamSettings {
     @Inject
     @ConfigProperty(name = "batpak.streams.default-max-in-flight", defaultValue = "1000")
     int defaultMaxInFlight;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.max-open-transactions-per-caller", defaultValue = "100")
+    int maxOpenTransactionsPerCaller;
 
     /** The engine-side configuration these settings describe. */
     public StreamsConfig streamsConfig() {
         // batpak.limits.max-wait-ms caps every long poll of the server; the streams key may only lower it.
         long cap = Math.min(maxWaitMs, settings.maxWaitMs());
         return StreamsConfig.defaults().withMaxWaitMs(cap).withTxIdleTimeoutMs(txIdleTimeoutMs)
-                .withMaxPartitions(maxPartitions)
+                .withMaxPartitions(maxPartitions).withMaxOpenTransactionsPerCaller(maxOpenTransactionsPerCaller)
                 .withGroupDefaults(new GroupConfig(defaultAckTimeoutMs, defaultMaxInFlight, StartPosition.EARLIEST));
     }
 }

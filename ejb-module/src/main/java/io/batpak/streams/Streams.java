@@ -72,7 +72,7 @@ public final class Streams implements AutoCloseable {
         this.config = config;
         this.appender = appender;
         this.registry = new StreamRegistry(store, appender, config.maxPartitions());
-        this.transactions = new Transactions(config.txIdleTimeoutMs());
+        this.transactions = new Transactions(config.txIdleTimeoutMs(), config.maxOpenTransactionsPerCaller());
     }
 
     public StreamsConfig config() {
@@ -415,10 +415,19 @@ public final class Streams implements AutoCloseable {
 
     // ---- transactions ----
 
-    /** Opens a transaction; returns its id. It aborts by itself after the configured idle time. */
-    public String begin() {
+    /**
+     * Opens a transaction owned by {@code caller} (by name); returns its id. Only its owner can add
+     * to, commit or abort it: to other callers it is NOT_FOUND. It aborts by itself after the
+     * configured idle time. A caller already holding the configured number of open transactions
+     * gets UNAVAILABLE.
+     */
+    public String begin(Caller caller) {
         ensureOpen();
-        return transactions.begin(config.clockMs().getAsLong());
+        return transactions.begin(owner(caller), config.clockMs().getAsLong());
+    }
+
+    private static String owner(Caller caller) {
+        return (caller == null ? Caller.ANONYMOUS : caller).name();
     }
 
     /**
@@ -426,7 +435,7 @@ public final class Streams implements AutoCloseable {
      * needs an existing stream; an append may not carry an idempotency key; a reserved kind is
      * refused here ({@code RESERVED_KIND}) and leaves the transaction open.
      */
-    public void add(String txId, TxStatement statement) {
+    public void add(String txId, TxStatement statement, Caller caller) {
         ensureOpen();
         io.batpak.engine.EventKind kind;
         if (statement instanceof TxStatement.Publish p) {
@@ -443,7 +452,7 @@ public final class Streams implements AutoCloseable {
             // refused now rather than at commit, where it would abort the whole transaction
             throw new StoreException(ErrorCode.RESERVED_KIND, "kind " + kind + " is reserved to the store");
         }
-        transactions.add(txId, statement, config.clockMs().getAsLong());
+        transactions.add(txId, owner(caller), statement, config.clockMs().getAsLong());
     }
 
     /**
@@ -455,7 +464,7 @@ public final class Streams implements AutoCloseable {
      */
     public TxResult commit(String txId, TxAck ack, Caller caller) {
         ensureOpen();
-        List<TxStatement> statements = transactions.take(txId, config.clockMs().getAsLong());
+        List<TxStatement> statements = transactions.take(txId, owner(caller), config.clockMs().getAsLong());
         List<AppendRequest> requests = new ArrayList<>(statements.size() + 1);
         List<String> touched = new ArrayList<>();
         int[] partitions = new int[statements.size()];
@@ -510,10 +519,10 @@ public final class Streams implements AutoCloseable {
         return new TxResult(receipts.subList(0, statements.size()), published, taken.size());
     }
 
-    /** Aborts an open transaction; NOT_FOUND if it is not open. */
-    public void abort(String txId) {
+    /** Aborts an open transaction of {@code caller}; NOT_FOUND if it is not open or not the caller's. */
+    public void abort(String txId, Caller caller) {
         ensureOpen();
-        transactions.abort(txId, config.clockMs().getAsLong());
+        transactions.abort(txId, owner(caller), config.clockMs().getAsLong());
     }
 
     /** Open transactions, after aborting the idle ones. */

@@ -285,10 +285,10 @@ class StreamsTest {
         streams.createOrGrow("shipments", 2, ME);
         publish("orders", 1, "k");
         List<Delivery> got = poll("c1", 1);
-        String tx = streams.begin();
-        streams.add(tx, new TxStatement.Publish("shipments", event("order-0", "ship")));
+        String tx = streams.begin(ME);
+        streams.add(tx, new TxStatement.Publish("shipments", event("order-0", "ship")), ME);
         streams.add(tx, new TxStatement.Append(new AppendRequest(new Coordinate("order:0", "orders"), KIND,
-                "{}".getBytes(StandardCharsets.UTF_8))));
+                "{}".getBytes(StandardCharsets.UTF_8))), ME);
         TxResult r = streams.commit(tx, new TxAck("orders", "g", ids(got)), ME);
         assertEquals(2, r.receipts().size(), "receipts of both statements");
         assertEquals(1, r.acked(), "the ack settled the delivery");
@@ -296,7 +296,7 @@ class StreamsTest {
                 "events and ack were not one batch");
         assertEquals(0, store.lastSequence("order:0"), "the coordinate append");
         assertEquals(1, streams.state("orders", "g").get(0).committedOffset(), "the ack is durable");
-        assertThrows(StoreException.class, () -> streams.abort(tx), "a committed transaction is still open");
+        assertThrows(StoreException.class, () -> streams.abort(tx, ME), "a committed transaction is still open");
     }
 
     @Test
@@ -306,8 +306,8 @@ class StreamsTest {
         publish("orders", 1, "k");
         List<Delivery> got = poll("c1", 1);
         clock.addAndGet(1_001); // the delivery times out
-        String tx = streams.begin();
-        streams.add(tx, new TxStatement.Publish("orders", event("x", "y")));
+        String tx = streams.begin(ME);
+        streams.add(tx, new TxStatement.Publish("orders", event("x", "y")), ME);
         long before = store.globalSequence();
         StoreException e = assertThrows(StoreException.class,
                 () -> streams.commit(tx, new TxAck("orders", "g", ids(got)), ME));
@@ -323,9 +323,9 @@ class StreamsTest {
         streams.createOrGrow("orders", 1, ME);
         publish("orders", 1, "k");
         List<Delivery> got = poll("c1", 1);
-        String tx = streams.begin();
+        String tx = streams.begin(ME);
         streams.add(tx, new TxStatement.Append(new AppendRequest(new Coordinate("order:0", "orders"), KIND,
-                new byte[0], AppendOptions.NONE.withExpectedSequence(7))));
+                new byte[0], AppendOptions.NONE.withExpectedSequence(7))), ME);
         long before = store.globalSequence();
         StoreException e = assertThrows(StoreException.class,
                 () -> streams.commit(tx, new TxAck("orders", "g", ids(got)), ME));
@@ -338,25 +338,25 @@ class StreamsTest {
     void abortedAndIdleTransactionsAreGone() {
         open();
         streams.createOrGrow("orders", 1, ME);
-        String aborted = streams.begin();
-        streams.abort(aborted);
+        String aborted = streams.begin(ME);
+        streams.abort(aborted, ME);
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
-                () -> streams.add(aborted, new TxStatement.Publish("orders", event("k", "v")))).code(),
+                () -> streams.add(aborted, new TxStatement.Publish("orders", event("k", "v")), ME)).code(),
                 "an aborted transaction takes statements");
-        String idle = streams.begin();
-        streams.add(idle, new TxStatement.Publish("orders", event("k", "v")));
+        String idle = streams.begin(ME);
+        streams.add(idle, new TxStatement.Publish("orders", event("k", "v")), ME);
         clock.addAndGet(5_001);
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
                 () -> streams.commit(idle, null, ME)).code(), "an idle transaction did not expire");
         assertEquals(-1, store.lastSequence("stream:orders/0"), "an expired transaction wrote its statement");
-        String open = streams.begin();
+        String open = streams.begin(ME);
         assertEquals(ErrorCode.RESERVED_KIND, assertThrows(StoreException.class, () -> streams.add(open,
-                new TxStatement.Publish("orders", new StreamEvent("k", EventKind.of(0, 1), new byte[0])))).code(),
+                new TxStatement.Publish("orders", new StreamEvent("k", EventKind.of(0, 1), new byte[0])), ME)).code(),
                 "a reserved kind in a statement");
-        streams.add(open, new TxStatement.Publish("orders", event("k", "v")));
+        streams.add(open, new TxStatement.Publish("orders", event("k", "v")), ME);
         assertEquals(1, streams.commit(open, null, ME).receipts().size(), "the transaction after a refused statement");
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
-                () -> streams.add("no-such-tx", new TxStatement.Publish("orders", event("k", "v")))).code(),
+                () -> streams.add("no-such-tx", new TxStatement.Publish("orders", event("k", "v")), ME)).code(),
                 "an unknown transaction");
     }
 
@@ -400,5 +400,27 @@ class StreamsTest {
             assertEquals(0, s.lag(), "lag of partition " + s.partition());
         }
         assertEquals(total, committed, "committed offsets over all partitions");
+    }
+
+    @Test
+    void aTransactionBelongsToItsCallerAndOneCallerHoldsABoundedNumber() {
+        store = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER));
+        streams = new Streams(store, StreamsConfig.defaults().withClock(clock::get).withMaxOpenTransactionsPerCaller(2));
+        streams.createOrGrow("orders", 1, ME);
+        Caller bob = new Caller("bob", Set.of("writer"), Set.of("*"));
+        String tx = streams.begin(ME);
+        streams.add(tx, new TxStatement.Publish("orders", event("k", "mine")), ME);
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
+                () -> streams.add(tx, new TxStatement.Publish("orders", event("k", "bob's")), bob)).code(),
+                "another caller must not add to a transaction it did not begin");
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> streams.commit(tx, null, bob)).code(),
+                "another caller must not commit a transaction it did not begin");
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> streams.abort(tx, bob)).code(),
+                "another caller must not abort a transaction it did not begin");
+        streams.begin(ME);
+        assertEquals(ErrorCode.UNAVAILABLE, assertThrows(StoreException.class, () -> streams.begin(ME)).code(),
+                "a third open transaction is over the per-caller limit of 2");
+        streams.begin(bob);
+        assertEquals(1, streams.commit(tx, null, ME).receipts().size(), "the owner's commit after the refusals");
     }
 }

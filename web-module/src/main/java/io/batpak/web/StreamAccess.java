@@ -8,9 +8,9 @@ import jakarta.ws.rs.core.SecurityContext;
  * {@code writer} publishes, acks and runs transactions, {@code reader} polls and reads group state;
  * a caller without the role is 403 {@code forbidden}. The resource methods declare the role with
  * {@code @RolesAllowed}, which {@link AuthFilter} enforces before they run; the check here repeats
- * it for callers that reach these methods another way. Scope grants apply to stream names: a write outside the caller's
- * grants is 403 {@code forbidden}; a read outside them is 404 {@code not-found}, as if the stream
- * were absent. Stateless.
+ * it for callers that reach these methods another way. Scope grants apply to stream names: a write
+ * outside the caller's grants is 403 {@code forbidden}; a read outside them is 404
+ * {@code not-found}, as if the stream were absent. Stateless.
  */
 final class StreamAccess {
     private StreamAccess() {
@@ -20,7 +20,7 @@ final class StreamAccess {
     static final String WRITER = "writer";
     static final String ADMIN = "admin";
 
-    /** The request's caller, once it is known to hold {@code role} (any caller while none is authenticated). */
+    /** The request's caller, once it is known to hold {@code role}. */
     static Caller caller(SecurityContext security, String role) {
         if (security != null && security.getUserPrincipal() != null && !security.isUserInRole(role)) {
             throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "this needs the role '" + role + "'"));
@@ -29,20 +29,15 @@ final class StreamAccess {
     }
 
     static void write(Caller caller, String name) {
-        if (!unrestricted(caller) && !caller.reaches(name)) {
+        if (!caller.reaches(name)) {
             throw new ProblemException(Problem.of(403, "forbidden", "Forbidden",
                     "your grants do not reach '" + name + "'"));
         }
     }
 
     static void read(Caller caller, String name) {
-        if (!unrestricted(caller) && !caller.reaches(name)) {
+        if (!caller.reaches(name)) {
             throw new ProblemException(Problem.of(404, "not-found", "Not found", "stream " + name + " does not exist"));
         }
-    }
-
-    /** A caller without any role predates authentication (issue 5): every name is open to it. */
-    private static boolean unrestricted(Caller caller) {
-        return caller.roles().isEmpty();
     }
 }

@@ -64,8 +64,8 @@ public class TransactionsResource {
     @POST
     @RolesAllowed(StreamAccess.WRITER)
     public Response begin() {
-        StreamAccess.caller(security, StreamAccess.WRITER);
-        return json(201, JSON.createObjectBuilder().add("txId", streams.get().begin()).build());
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        return json(201, JSON.createObjectBuilder().add("txId", streams.get().begin(caller)).build());
     }
 
     @Operation(summary = "Add a statement", description = "An append body (entity, scope, kind, payload, …) or a"
@@ -87,7 +87,7 @@ public class TransactionsResource {
             StreamAccess.write(caller, r.coordinate().scope());
             statement = new TxStatement.Append(r);
         }
-        streams.get().add(tx, statement);
+        streams.get().add(tx, statement, caller);
         return json(200, JSON.createObjectBuilder().add("txId", tx).build());
     }
 
@@ -125,8 +125,8 @@ public class TransactionsResource {
     @Path("{tx}")
     @RolesAllowed(StreamAccess.WRITER)
     public Response abort(@PathParam("tx") String tx) {
-        StreamAccess.caller(security, StreamAccess.WRITER);
-        streams.get().abort(tx);
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        streams.get().abort(tx, caller);
         return Response.noContent().build();
     }
 }
