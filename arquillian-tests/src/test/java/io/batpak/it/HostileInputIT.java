@@ -100,6 +100,74 @@ class HostileInputIT {
         assertEquals(200, ready.status(), () -> "the server must still be ready after the hostile requests: " + ready);
     }
 
+    /**
+     * The streams and transactions endpoints under the same kinds of hostile input. Valid-looking
+     * requests can legitimately create streams or groups here, so instead of counting events this
+     * checks that nothing is a 5xx or hangs, that the seeded stream's published events and the seeded
+     * entities are unchanged, and that the seeded stream still works afterwards.
+     */
+    @Test
+    void noHostileStreamsOrTransactionsRequestGetsA5xxHangsOrChangesPublishedEvents() throws Exception {
+        PayaraProcess server = SharedServer.get();
+        Http http = server.http();
+        RawHttp raw = new RawHttp(server.base().getHost(), server.base().getPort(), http.bearerToken());
+        String stream = "hostile-s-" + Long.toHexString(System.nanoTime());
+        Http.Reply created = http.send(java.net.http.HttpRequest.newBuilder(http.uri("streams/" + stream))
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"partitions\":2}")));
+        assertEquals(201, created.status(), () -> "seeding the stream: " + created);
+        for (int i = 0; i < 6; i++) {
+            Http.Reply r = http.post("streams/" + stream + "/events", "{\"key\":\"k" + i + "\",\"kind\":61441,\"payload\":{\"i\":" + i + "}}");
+            assertEquals(2, r.status() / 100, () -> "seeding the stream's events: " + r);
+        }
+        String before = streamSnapshot(http, stream);
+
+        int count = Boolean.getBoolean("batpak.longTests") ? 5_000 : 400;
+        long seed = Long.getLong("batpak.hostileSeed", System.nanoTime());
+        Random rnd = new Random(seed);
+        int tried = 0;
+        int serverErrors = 0;
+        Map<Integer, Integer> byStatus = new java.util.TreeMap<>();
+        Map<String, String> failures = new java.util.TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            Req q = hostileStreams(rnd, stream);
+            tried++;
+            RawHttp.Answer a;
+            try {
+                a = raw.exchange(q.method(), q.target(), q.headers(), q.body(), TIMEOUT_MS);
+            } catch (SocketTimeoutException e) {
+                serverErrors++;
+                failures.putIfAbsent("hang: " + q.label(), q.method() + " " + abbreviate(q.target()));
+                continue;
+            }
+            byStatus.merge(a.status(), 1, Integer::sum);
+            if (a.status() >= 500) {
+                serverErrors++;
+                failures.putIfAbsent(a.status() + ": " + q.label(), q.method() + " " + abbreviate(q.target()) + " body "
+                        + abbreviate(q.body() == null ? "" : new String(q.body(), StandardCharsets.UTF_8)) + " -> "
+                        + abbreviate(a.text()));
+            }
+        }
+        System.out.println("hostile streams/transactions requests tried " + tried + ", 5xx or hangs " + serverErrors
+                + ", by status " + byStatus + " (seed " + seed + ")");
+        assertEquals(0, serverErrors, "hostile streams/transactions requests answered 5xx or not at all (seed " + seed
+                + "): " + failures);
+        assertEquals(before, streamSnapshot(http, stream), "hostile requests changed the seeded stream's published events");
+        Http.Reply publish = http.post("streams/" + stream + "/events", "{\"key\":\"after\",\"kind\":61441,\"payload\":{}}");
+        assertEquals(2, publish.status() / 100, () -> "the seeded stream must still take events afterwards: " + publish);
+    }
+
+    /** The seeded stream's partition entities, event by event, and their verify answers. */
+    private static String streamSnapshot(Http http, String stream) {
+        StringBuilder b = new StringBuilder();
+        for (int p = 0; p < 2; p++) {
+            String entity = java.net.URLEncoder.encode("stream:" + stream + "/" + p, StandardCharsets.UTF_8).replace("+", "%20");
+            b.append(http.get("entities/" + entity + "/events?limit=100").text()).append('\n');
+            b.append(http.get("entities/" + entity + "/verify").text()).append('\n');
+        }
+        return b.toString();
+    }
+
     /** Every seeded entity's events (as JSON text) and its verify answer. */
     private static Map<String, String> snapshot(Http http) {
         Map<String, String> s = new LinkedHashMap<>();
@@ -425,6 +493,54 @@ class HostileInputIT {
             case 3 -> post("empty body", r.nextBoolean() ? "events" : "batches", "application/json", new byte[0]);
             case 4 -> get("unknown path", "no/such/" + PATH_TRICKS[r.nextInt(PATH_TRICKS.length)]);
             default -> post("no content type", "events", null, VALID.getBytes(StandardCharsets.UTF_8));
+        };
+    }
+
+    private static final String[] BAD_WAITS = {"-1", "\"x\"", "1.5", "null", "[]", "{}", "0", "\"5000\"", "true"};
+
+    /** A hostile request to the streams or transactions endpoints of {@code stream} (or of a tricky name). */
+    private static Req hostileStreams(Random r, String stream) {
+        String name = r.nextInt(3) == 0 ? PATH_TRICKS[r.nextInt(PATH_TRICKS.length)] : stream;
+        String wrong = WRONG_VALUES[r.nextInt(WRONG_VALUES.length)];
+        String base = "streams/" + name;
+        return switch (r.nextInt(9)) {
+            case 0 -> new Req("put stream", "PUT", API + base, List.of("Content-Type: application/json"),
+                    (switch (r.nextInt(4)) {
+                        case 0 -> "{\"partitions\":" + wrong + "}";
+                        case 1 -> "{\"partitions\":" + BAD_NUMBERS[r.nextInt(BAD_NUMBERS.length)] + "}";
+                        case 2 -> "{\"partitions\":1}";
+                        default -> randomAscii(r, r.nextInt(40));
+                    }).getBytes(StandardCharsets.UTF_8));
+            // Some of these are valid publishes: they go to a sibling stream, so the seeded one stays as it was.
+            case 1 -> postJson("publish", "streams/" + (name.equals(stream) ? stream + "-w" : name) + "/events", switch (r.nextInt(5)) {
+                case 0 -> "{\"key\":" + wrong + ",\"kind\":61441,\"payload\":{}}";
+                case 1 -> "{\"key\":\"k\",\"kind\":" + wrong + ",\"payload\":{}}";
+                case 2 -> "{\"events\":" + wrong + "}";
+                case 3 -> "{\"events\":[" + "[".repeat(2000) + "]}";
+                default -> "{\"key\":\"k\",\"kind\":" + (r.nextBoolean() ? "1" : "53248") + ",\"payload\":{}}";
+            });
+            case 2 -> new Req("put group", "PUT", API + base + "/groups/" + (r.nextBoolean() ? "g" : PATH_TRICKS[r.nextInt(PATH_TRICKS.length)]),
+                    List.of("Content-Type: application/json"), ("{\"" + (switch (r.nextInt(3)) {
+                        case 0 -> "ackTimeoutMs";
+                        case 1 -> "maxInFlight";
+                        default -> "start";
+                    }) + "\":" + wrong + "}").getBytes(StandardCharsets.UTF_8));
+            case 3 -> postJson("poll", base + "/groups/g/poll", "{\"consumer\":" + (r.nextBoolean() ? wrong : "\"c\"")
+                    + ",\"max\":" + (r.nextBoolean() ? wrong : "1") + ",\"waitMs\":" + BAD_WAITS[r.nextInt(BAD_WAITS.length)]
+                    + (r.nextBoolean() ? ",\"start\":" + wrong : "") + "}");
+            case 4 -> postJson(r.nextBoolean() ? "ack" : "nack", base + "/groups/g/" + (r.nextBoolean() ? "ack" : "nack"),
+                    switch (r.nextInt(3)) {
+                        case 0 -> "{\"deliveryIds\":" + wrong + "}";
+                        case 1 -> "{\"deliveryIds\":[" + wrong + "," + wrong + "]}";
+                        default -> "{\"deliveryIds\":[\"" + "x".repeat(r.nextInt(100_000)) + "\"]}";
+                    });
+            case 5 -> get("group state", base + "/groups/" + PATH_TRICKS[r.nextInt(PATH_TRICKS.length)]);
+            case 6 -> postJson("tx statement", "transactions/" + (r.nextBoolean() ? PATH_TRICKS[r.nextInt(PATH_TRICKS.length)]
+                    : java.util.UUID.randomUUID().toString()) + "/events", r.nextBoolean() ? VALID
+                    : "{\"stream\":" + wrong + ",\"key\":\"k\",\"kind\":61441,\"payload\":{}}");
+            case 7 -> postJson("tx commit", "transactions/" + java.util.UUID.randomUUID() + "/commit",
+                    "{\"ack\":" + (r.nextBoolean() ? wrong : "{\"stream\":" + wrong + ",\"group\":\"g\",\"deliveryIds\":[]}") + "}");
+            default -> new Req("tx abort", "DELETE", API + "transactions/" + PATH_TRICKS[r.nextInt(PATH_TRICKS.length)], List.of(), null);
         };
     }
 
