@@ -3,6 +3,7 @@ package io.batpak.web;
 import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.AppendJson;
+import io.batpak.ee.BatpakStore;
 import io.batpak.ee.EventJson;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.EventKind;
@@ -19,6 +20,9 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +32,20 @@ import java.util.List;
  */
 final class StreamBodies {
     private StreamBodies() {
+    }
+
+    /** A request's JSON or MessagePack object body within the store's body limit; empty is {@code {}} if optional. */
+    static JsonObject read(InputStream in, String contentLength, boolean optional, BatpakStore store, HttpHeaders headers) {
+        byte[] bytes = Bodies.read(in, contentLength, Bodies.limit(store.settings()));
+        if (optional && bytes.length == 0) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+        return Bodies.object(bytes, headers.getMediaType());
+    }
+
+    /** A JSON answer with this status. */
+    static Response response(int status, JsonObject body) {
+        return Response.status(status).type("application/json").entity(body.toString()).build();
     }
 
     static StreamEvent event(JsonObject o) {

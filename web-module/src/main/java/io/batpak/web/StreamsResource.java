@@ -53,15 +53,11 @@ public class StreamsResource {
     SecurityContext security;
 
     private JsonObject body(InputStream in, String contentLength, boolean optional) {
-        byte[] bytes = Bodies.read(in, contentLength, Bodies.limit(store.settings()));
-        if (optional && bytes.length == 0) {
-            return JsonValue.EMPTY_JSON_OBJECT;
-        }
-        return Bodies.object(bytes, headers.getMediaType());
+        return StreamBodies.read(in, contentLength, optional, store, headers);
     }
 
     private static Response json(int status, JsonObject body) {
-        return Response.status(status).type("application/json").entity(body.toString()).build();
+        return StreamBodies.response(status, body);
     }
 
     @Operation(summary = "Create a stream or grow it", description = "{\"partitions\":n}; never shrinks.")
