@@ -3,6 +3,9 @@
 -- payloads of exactly 200 bytes) and cycles through them, so the client spends its CPU on
 -- sending, not on building 250 kB strings. Events carry no expectedSequence, so repeating a body
 -- appends new events each time.
+-- run.sh exports the server's generated admin token: the API refuses unauthenticated requests
+local headers = { ["Content-Type"] = "application/json" }
+if os.getenv("BATPAK_TOKEN") then headers["Authorization"] = "Bearer " .. os.getenv("BATPAK_TOKEN") end
 local threads = {}
 local bodies = {}
 local next_body = 0
@@ -26,7 +29,7 @@ function init(args)
         '{"entity":"batch:t%d-e%d","scope":"bench","kind":61441,"payload":{"n":"%010d","pad":"%s"}}',
         t, (n * 7919) % 10000, n, pad)
     end
-    bodies[v] = wrk.format("POST", "/api/v1/batches", { ["Content-Type"] = "application/json" },
+    bodies[v] = wrk.format("POST", "/api/v1/batches", headers,
       '{"events":[' .. table.concat(events, ",") .. ']}')
   end
 end

@@ -172,11 +172,14 @@ for i in $(seq 1 300); do
   sleep 1
 done
 log "ready after ~${i} s"
+# the API needs the admin token the server generated on its first start; the wrk scripts read it too
+export BATPAK_TOKEN=$(cat "$WORK/data/auth/admin.token")
 
 # smoke appends: the contract says 201. A hang here (seen once: the append's future never
 # completed) is reported with a thread dump of the server instead of waiting forever.
 for n in 1 2 3; do
   code=$(curl -s -m 60 -o "$OUT/smoke.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $BATPAK_TOKEN" \
     -d "{\"entity\":\"load:smoke\",\"scope\":\"bench\",\"kind\":61441,\"payload\":{\"x\":$n}}" \
     "$BASE/api/v1/events" || true)
   if [[ $code != 201 ]]; then
@@ -216,7 +219,7 @@ log "batches of 1000: ${DURATION}s, $BATCH_CONNECTIONS connections"
 wrk -t "$WRK_THREADS" -c "$BATCH_CONNECTIONS" -d "${DURATION}s" --timeout 30s --latency \
   -s "$HERE/batch.lua" "$BASE" >"$OUT/wrk-batch.txt"
 check_wrk "$OUT/wrk-batch.txt"
-curl -fs "$BASE/api/v1/stats" >"$OUT/stats.json" || true
+curl -fs -H "Authorization: Bearer $BATPAK_TOKEN" "$BASE/api/v1/stats" >"$OUT/stats.json" || true
 stop_payara
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ end
 -- {"n":"<10 digits>","pad":"xxx…"} is 200 bytes (leading zeros, so a string: JSON numbers may not have them)
 local pad = string.rep("x", 200 - string.len('{"n":"0000000000","pad":""}'))
 local headers = { ["Content-Type"] = "application/json" }
+-- run.sh exports the server's generated admin token: the API refuses unauthenticated requests
+if os.getenv("BATPAK_TOKEN") then headers["Authorization"] = "Bearer " .. os.getenv("BATPAK_TOKEN") end
 
 request = function()
   counter = counter + 1

@@ -53,4 +53,5 @@ for i in $(seq 1 300); do
   sleep 1
 done
 log "ready after ~${i} s; $THREADS clients, ${SECONDS_EACH} s per phase"
-java -cp "$JMH_JAR" io.batpak.bench.StreamsHttpLoad "http://127.0.0.1:$PORT/api/v1/" "$THREADS" "$SECONDS_EACH" "$MAX_PER_POLL"
+# the API needs the admin token the server generated on its first start (docs: README, issue 5)
+BATPAK_TOKEN=$(cat "$WORK/data/auth/admin.token") java -cp "$JMH_JAR" io.batpak.bench.StreamsHttpLoad "http://127.0.0.1:$PORT/api/v1/" "$THREADS" "$SECONDS_EACH" "$MAX_PER_POLL"

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * {@code max} deliveries and acks them in one call, until the group's lag is 0. Prints events/s of
  * each phase.
  *
- * <p>Arguments: base URL (…/api/v1/), threads (16), seconds (20), max per poll (100).
+ * <p>Arguments: base URL (…/api/v1/), threads (16), seconds (20), max per poll (100). The bearer
+ * token is read from the environment variable {@code BATPAK_TOKEN} (the server's generated
+ * {@code admin.token}); without it requests go unauthenticated, for a server with auth mode none.
  */
 public final class StreamsHttpLoad {
     private static final Pattern ID = Pattern.compile("\"deliveryId\":\"([^\"]+)\"");
@@ -126,7 +128,12 @@ public final class StreamsHttpLoad {
                 .POST(HttpRequest.BodyPublishers.ofString(json));
     }
 
+    private static final String TOKEN = System.getenv("BATPAK_TOKEN");
+
     private static String send(HttpClient client, HttpRequest.Builder b) {
+        if (TOKEN != null && !TOKEN.isBlank()) {
+            b.header("Authorization", "Bearer " + TOKEN.strip());
+        }
         try {
             HttpResponse<String> r = client.send(b.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
