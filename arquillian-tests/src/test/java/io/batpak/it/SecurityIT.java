@@ -97,9 +97,9 @@ class SecurityIT {
                     "application/json", WRITER),
             Endpoint.get("/events/{id}", f -> "events/" + f.open0(), READER),
             Endpoint.get("/events?query", f -> "events?entityPrefix=" + ENTITY, READER),
-            Endpoint.get("/entities/{e}/events", f -> "entities/" + ENTITY + "/events", READER),
+            Endpoint.get("/entities/{e}/events", f -> "entities/" + ENTITY + "/events?scope=" + OPEN, READER),
             Endpoint.get("/events/{id}/ancestors", f -> "events/" + f.open2() + "/ancestors", READER),
-            Endpoint.get("/entities/{e}/verify", f -> "entities/" + ENTITY + "/verify", READER),
+            Endpoint.get("/entities/{e}/verify", f -> "entities/" + ENTITY + "/verify?scope=" + OPEN, READER),
             Endpoint.sse("/subscribe", f -> "subscribe?after=0&entityPrefix=" + ENTITY, READER),
             Endpoint.get("/stats", f -> "stats", READER),
             Endpoint.put("/streams/{stream}", f -> "streams/" + STREAM, f -> "{\"partitions\":1}", ADMIN),
@@ -423,5 +423,84 @@ class SecurityIT {
         assertEquals("reader,writer", p.getString("context.roles"), "the gate sees the caller's roles");
         assertEquals(OPEN, p.getString("context.grants"), "the gate sees the caller's grants");
         assertFalse(p.containsKey("context.token"), "nothing else leaks into the denial");
+    }
+
+    /**
+     * The attacks of issue 12, each as a writer whose only grant is its own scope {@code evil-…}
+     * against another tenant's scope {@code payments-…}: every one is refused or lands in the
+     * attacker's own scope, and the victim's entity, stream, group and keys are unchanged.
+     */
+    @Test
+    void attacksByANarrowlyGrantedTenantAreRefusedAndChangeNothing() {
+        String payments = "payments-" + RUN;
+        String evil = "evil-" + RUN;
+        String invoice = "invoice-42-" + RUN;
+        Http victim = new Http(anonymous.uri(""), tokens.token("victim", List.of(WRITER, READER, ADMIN), List.of(payments)));
+        Http attacker = new Http(anonymous.uri(""), tokens.token("attacker", List.of(WRITER, READER), List.of(evil)));
+        Http attackerReader = new Http(anonymous.uri(""), tokens.token("attacker-r", List.of(READER), List.of(evil)));
+        created(victim.post("events", append(invoice, payments)));
+        assertEquals(201, victim.post("events", append("keyed-" + RUN, payments), "Idempotency-Key", "k-" + RUN).status());
+        Http.Reply made = victim.send(HttpRequest.newBuilder(victim.uri("streams/" + payments))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"partitions\":1}")));
+        assertEquals(201, made.status(), () -> "victim stream: " + made);
+        assertEquals(201, victim.post("streams/" + payments + "/events", "{\"key\":\"o\",\"kind\":61441,\"payload\":{}}").status());
+        Http.Reply group = victim.send(HttpRequest.newBuilder(victim.uri("streams/" + payments + "/groups/g"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(200, group.status(), () -> "the victim's group: " + group);
+        String before = victimState(victim, payments, invoice);
+
+        // The same entity name in another scope is another entity: its own sequence, its own 409.
+        JsonObject own = created(attacker.post("events", append(invoice, evil)));
+        assertEquals(0, own.getInt("sequence"), "the attacker's invoice-42 is a new entity: " + own);
+        JsonObject cas = assertProblem(attacker.post("events", "{\"entity\":\"" + invoice + "\",\"scope\":\"" + evil
+                + "\",\"kind\":61441,\"payload\":{},\"expectedSequence\":999999}"), 409, "sequence-mismatch", "CAS probe");
+        assertEquals(0, cas.getJsonNumber("actual").longValue(), "the 409 tells the attacker only its own entity's sequence: " + cas);
+        // The store's bookkeeping names and kinds are refused on every path.
+        assertProblem(attacker.post("events", "{\"entity\":\"stream:" + payments + "/0\",\"scope\":\"" + evil
+                + "\",\"kind\":4096,\"payload\":{}}"), 400, "reserved-entity", "append to another stream's partition");
+        assertProblem(attacker.post("events", "{\"entity\":\"stream:" + evil + "\",\"scope\":\"" + evil
+                + "\",\"kind\":57345,\"payload\":{\"partitions\":2000000000}}"), 400, "reserved-kind", "forged stream config");
+        assertProblem(attacker.get("streams/" + evil), 404, "not-found", "the forged stream does not exist (no 500)");
+        assertProblem(attacker.post("events", "{\"entity\":\"group:" + evil + "/g\",\"scope\":\"" + evil
+                + "\",\"kind\":4096,\"payload\":{}}"), 400, "reserved-entity", "forged group entity");
+        assertProblem(attacker.post("events", "{\"entity\":\"x\",\"scope\":\"" + evil
+                + "\",\"kind\":57347,\"payload\":{\"acks\":[[0,0]]}}"), 400, "reserved-kind", "forged group ack kind");
+        assertProblem(attacker.post("batches", "{\"events\":[" + append("fine-" + RUN, evil) + ",{\"entity\":\"stream:"
+                + payments + "/0\",\"scope\":\"" + evil + "\",\"kind\":4096,\"payload\":{}}]}"), 400, "reserved-entity",
+                "a batch with one reserved entity");
+        assertEquals(0, attacker.get("entities/fine-" + RUN + "/events").json().getJsonArray("events").size(),
+                "a refused batch stores none of its events");
+        String ce = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"" + evil
+                + "\",\"type\":\"t\",\"subject\":\"stream:" + payments + "/0\",\"kind\":4096,\"data\":{}}";
+        assertProblem(attacker.post("events", ce.getBytes(StandardCharsets.UTF_8), "application/cloudevents+json"), 400,
+                "reserved-entity", "a CloudEvent naming a stream partition");
+        String tx = created(attacker.post("transactions", "{}")).getString("txId");
+        assertProblem(attacker.post("transactions/" + tx + "/events", "{\"entity\":\"group:" + payments + "/g\",\"scope\":\""
+                + evil + "\",\"kind\":4096,\"payload\":{}}"), 400, "reserved-entity", "a transaction statement");
+        // Idempotency keys are per scope: the victim's key is not the attacker's.
+        assertEquals(201, attacker.post("events", append("keyed-" + RUN, evil), "Idempotency-Key", "k-" + RUN).status(),
+                "the same Idempotency-Key in another scope is another key");
+        // Statements are bounded when they are added.
+        String big = "{\"entity\":\"big\",\"scope\":\"" + evil + "\",\"kind\":61441,\"payload\":\"" + "x".repeat(1_100_000)
+                + "\"}";
+        assertProblem(attacker.post("transactions/" + tx + "/events", big), 413, "payload-too-large",
+                "a statement larger than an event may be");
+        // Creating a group durably needs writer.
+        Http.Reply evilStream = admin.send(HttpRequest.newBuilder(admin.uri("streams/" + evil))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"partitions\":1}")));
+        assertEquals(201, evilStream.status(), () -> "attacker's stream: " + evilStream);
+        assertProblem(attackerReader.post("streams/" + evil + "/groups/new/poll", "{\"consumer\":\"c\",\"max\":1}"), 403,
+                "forbidden", "a reader's first poll would create the group");
+        // A name in two scopes is ambiguous only to a caller who can see both.
+        assertProblem(admin.get("entities/" + invoice + "/events"), 400, "ambiguous-entity", "the admin sees two invoice-42");
+        assertEquals(1, admin.get("entities/" + invoice + "/events?scope=" + payments).json().getJsonArray("events").size());
+
+        assertEquals(before, victimState(victim, payments, invoice), "the victim's data changed under the attacks");
+    }
+
+    /** What the victim sees of its entity, keyed append, stream head and group. */
+    private static String victimState(Http victim, String payments, String invoice) {
+        return victim.get("entities/" + invoice + "/events").text() + victim.get("entities/keyed-" + RUN + "/events").text()
+                + victim.get("streams/" + payments).text() + victim.get("streams/" + payments + "/groups/g").text();
     }
 }

@@ -2,6 +2,7 @@ package io.batpak.ee;
 
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
+import io.batpak.engine.ClientAppends;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
@@ -112,18 +113,32 @@ public class BatpakStore {
         return s;
     }
 
-    /** Appends one event after the gates pass; durable under the configured sync mode on return. */
+    /**
+     * Appends one client event after the gates pass; durable under the configured sync mode on
+     * return. Kinds and entity names reserved to the store are refused first ({@link ClientAppends}).
+     */
     public AppendReceipt append(AppendRequest request, Caller caller) {
+        ClientAppends.check(request);
         return gates.append(engine(), List.of(request), caller).get(0);
     }
 
-    /** Appends an atomic batch after the gates pass for every event of it. */
+    /** Appends an atomic batch of client events after the gates pass for every event of it. */
     public List<AppendReceipt> appendBatch(List<AppendRequest> requests, Caller caller) {
+        ClientAppends.check(requests);
         return gates.append(engine(), requests, caller);
     }
 
     /** As {@link #appendBatch}, completing once the events are durable; a denial fails the future. */
     public CompletableFuture<List<AppendReceipt>> appendAsync(List<AppendRequest> requests, Caller caller) {
+        ClientAppends.check(requests);
+        return gates.appendAsync(engine(), requests, caller);
+    }
+
+    /**
+     * As {@link #appendAsync} for the store's own layers (streams, groups), whose bookkeeping uses the
+     * reserved kinds and names; still through the gates. Never reached from a client path.
+     */
+    CompletableFuture<List<AppendReceipt>> appendBookkeeping(List<AppendRequest> requests, Caller caller) {
         return gates.appendAsync(engine(), requests, caller);
     }
 

@@ -29,7 +29,7 @@ public class BatpakStreams {
         synchronized (this) {
             if (streams == null) {
                 streams = new Streams(store.engine(), settings.streamsConfig(),
-                        (batch, caller) -> store.appendAsync(batch, caller));
+                        (batch, caller) -> store.appendBookkeeping(batch, caller));
             }
             return streams;
         }

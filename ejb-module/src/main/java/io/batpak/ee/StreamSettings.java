@@ -3,6 +3,7 @@ package io.batpak.ee;
 import io.batpak.streams.GroupConfig;
 import io.batpak.streams.StartPosition;
 import io.batpak.streams.StreamsConfig;
+import io.batpak.streams.TxLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -33,6 +34,15 @@ public class StreamSettings {
     @Inject
     @ConfigProperty(name = "batpak.streams.max-open-transactions-per-caller", defaultValue = "100")
     int maxOpenTransactionsPerCaller;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.max-transaction-bytes", defaultValue = "16777216")
+    long maxTransactionBytes;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.max-transaction-bytes-per-caller", defaultValue = "67108864")
+    long maxTransactionBytesPerCaller;
+    @Inject
+    @ConfigProperty(name = "batpak.streams.max-transaction-bytes-total", defaultValue = "268435456")
+    long maxTransactionBytesTotal;
 
     /** The engine-side configuration these settings describe. */
     public StreamsConfig streamsConfig() {
@@ -40,6 +50,9 @@ public class StreamSettings {
         long cap = Math.min(maxWaitMs, settings.maxWaitMs());
         return StreamsConfig.defaults().withMaxWaitMs(cap).withTxIdleTimeoutMs(txIdleTimeoutMs)
                 .withMaxPartitions(maxPartitions).withMaxOpenTransactionsPerCaller(maxOpenTransactionsPerCaller)
-                .withGroupDefaults(new GroupConfig(defaultAckTimeoutMs, defaultMaxInFlight, StartPosition.EARLIEST));
+                .withGroupDefaults(new GroupConfig(defaultAckTimeoutMs, defaultMaxInFlight, StartPosition.EARLIEST))
+                // A statement is one event: it may be as large as an event's payload (plus its names).
+                .withTxLimits(new TxLimits(Math.min(maxTransactionBytes, settings.maxEventPayloadBytes
+                        + 64L * 1024), maxTransactionBytes, maxTransactionBytesPerCaller, maxTransactionBytesTotal));
     }
 }

@@ -22,6 +22,11 @@ public record AppendRequest(Coordinate coordinate, EventKind kind, byte[] payloa
         return payload.clone();
     }
 
+    /** The payload's size in bytes, without copying it. */
+    public int payloadLength() {
+        return payload.length;
+    }
+
     /** The payload without a defensive copy, for the engine's own use. */
     byte[] payloadUnsafe() {
         return payload;

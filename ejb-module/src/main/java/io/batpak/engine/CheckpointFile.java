@@ -24,8 +24,8 @@ import java.util.zip.CheckedOutputStream;
  * it. Written to a temporary file, forced, then atomically renamed over {@code {data-dir}/index.ckpt}
  * (and the directory forced), so a crash leaves either the old or the new checkpoint. Layout,
  * big-endian: magic "BPCK", version u16, segment id u64, offset u64, event count u32, HLC ms i64,
- * HLC counter u32, entities (u32 count; name as modified UTF-8, chain head 32 bytes each), scopes
- * (u32 count; names), per event (event id 16, position u64, entity id u32, scope id u32, kind u16),
+ * HLC counter u32, scopes (u32 count; names as u32 length + UTF-8), entities (u32 count; name,
+ * scope id u32, chain head 32 bytes each; version 2 keys entities by name and scope), per event (event id 16, position u64, entity id u32, scope id u32, kind u16),
  * idempotency keys (u32 count; key, event index u32, fingerprint 16), then CRC32C u32 of all
  * preceding bytes. A checkpoint that fails any check is discarded and the index rebuilt from the
  * segments: it is a cache, never the only copy of anything.
@@ -33,7 +33,8 @@ import java.util.zip.CheckedOutputStream;
 final class CheckpointFile {
     private static final Logger LOG = System.getLogger(CheckpointFile.class.getName());
     static final byte[] MAGIC = {'B', 'P', 'C', 'K'};
-    static final int VERSION = 1;
+    /** 2: entities are keyed by coordinate (name and scope); version 1 files are discarded and rebuilt. */
+    static final int VERSION = 2;
     static final String NAME = "index.ckpt";
 
     /** The log position a loaded checkpoint covers. */
@@ -80,17 +81,18 @@ final class CheckpointFile {
             out.writeInt(events);
             out.writeLong(clock.lastMs());
             out.writeInt(clock.lastCounter());
+            int scopes = index.scopeCount();
+            out.writeInt(scopes);
+            for (int i = 0; i < scopes; i++) {
+                writeString(out, index.scopeById(i).nameUtf8);
+            }
             int entities = index.entityCount();
             out.writeInt(entities);
             for (int i = 0; i < entities; i++) {
                 EntityState e = index.entityById(i);
                 writeString(out, e.nameUtf8);
+                out.writeInt(e.scope.id);
                 out.write(e.lastHash);
-            }
-            int scopes = index.scopeCount();
-            out.writeInt(scopes);
-            for (int i = 0; i < scopes; i++) {
-                writeString(out, index.scopeById(i).nameUtf8);
             }
             for (int i = 0; i < events; i++) {
                 out.writeLong(index.idHi(i));
@@ -174,16 +176,21 @@ final class CheckpointFile {
         long offset = b.getLong();
         int events = b.getInt();
         clock.observe(b.getLong(), b.getInt());
-        int entities = b.getInt();
-        EntityState[] es = new EntityState[entities];
-        for (int i = 0; i < entities; i++) {
-            es[i] = index.entityOrCreate(readString(b));
-            b.get(es[i].lastHash);
-        }
         int scopes = b.getInt();
         ScopeState[] ss = new ScopeState[scopes];
         for (int i = 0; i < scopes; i++) {
             ss[i] = index.scopeOrCreate(readString(b));
+        }
+        int entities = b.getInt();
+        EntityState[] es = new EntityState[entities];
+        for (int i = 0; i < entities; i++) {
+            String name = readString(b);
+            int scope = b.getInt();
+            if (scope < 0 || scope >= scopes) {
+                throw new IllegalStateException("entity " + i + " names scope " + scope + " of " + scopes);
+            }
+            es[i] = index.entityOrCreate(name, ss[scope].name);
+            b.get(es[i].lastHash);
         }
         index.reserve(events);
         for (int i = 0; i < events; i++) {
@@ -193,7 +200,10 @@ final class CheckpointFile {
             int entity = b.getInt();
             int scope = b.getInt();
             int kind = Short.toUnsignedInt(b.getShort());
-            index.add(hi, lo, es[entity], ss[scope], kind, pos);
+            if (ss[scope] != es[entity].scope) {
+                throw new IllegalStateException("event " + i + " names scope " + scope + " apart from its entity's");
+            }
+            index.add(hi, lo, es[entity], kind, pos);
         }
         int keys = b.getInt();
         for (int i = 0; i < keys; i++) {

@@ -10,8 +10,12 @@ public enum ErrorCode {
     INVALID_REQUEST("invalid-request", false),
     /** An entity or scope is empty, too long or holds control characters. Permanent. */
     INVALID_COORDINATE("invalid-coordinate", false),
-    /** A client tried to append a kind in a category reserved to the store (0x0, 0xD). */
+    /** A client tried to append a kind in a category reserved to the store (0x0, 0xD, 0xE). */
     RESERVED_KIND("reserved-kind", false),
+    /** A client tried to append to an entity name the store keeps for its own bookkeeping. Permanent. */
+    RESERVED_ENTITY("reserved-entity", false),
+    /** An entity name without a scope matches several coordinates within the caller's grants. */
+    AMBIGUOUS_ENTITY("ambiguous-entity", false),
     /** An event payload or a batch is larger than the configured limit. Permanent. */
     PAYLOAD_TOO_LARGE("payload-too-large", false),
     /** A compare-and-swap append found another last sequence than the one expected. */
@@ -22,6 +26,11 @@ public enum ErrorCode {
     NOT_FOUND("not-found", false),
     /** Stored bytes fail their checksum or do not decode: the data on disk is damaged. */
     CORRUPT_DATA("corrupt-data", false),
+    /**
+     * The data directory was written in a format version this build no longer opens; the message
+     * says how to upgrade it offline. Permanent until the operator acts.
+     */
+    FORMAT_UPGRADE_REQUIRED("format-upgrade-required", false),
     /** The store is closed, closing, or its writer stopped after an I/O failure. */
     UNAVAILABLE("unavailable", true),
     /** A state machine met an event that no edge allows from the entity's current state. Permanent. */

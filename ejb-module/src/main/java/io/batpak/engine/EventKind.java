@@ -8,6 +8,8 @@ package io.batpak.engine;
 public record EventKind(int value) {
     public static final int SYSTEM_CATEGORY = 0x0;
     public static final int EFFECT_CATEGORY = 0xD;
+    /** The store's own bookkeeping (streams, groups, …): written by the store, refused from clients ({@link ClientAppends}). */
+    public static final int BOOKKEEPING_CATEGORY = 0xE;
 
     public EventKind {
         if (value < 0 || value > 0xFFFF) {

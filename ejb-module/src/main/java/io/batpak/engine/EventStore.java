@@ -148,7 +148,11 @@ public final class EventStore implements AutoCloseable {
         return await(appendAsync(request)).get(0);
     }
 
-    /** Appends every event or none. Each may carry its own expected sequence; idempotency keys are refused here. */
+    /**
+     * Appends every event or none. Each may carry its own expected sequence and idempotency key; a
+     * batch with keys is idempotent as a whole: repeating it returns the original receipts, and a
+     * batch that repeats some used keys but not all is {@code IDEMPOTENCY_KEY_REUSED}.
+     */
     public List<AppendReceipt> appendBatch(List<AppendRequest> requests) {
         return await(appendBatchAsync(requests));
     }
@@ -163,11 +167,6 @@ public final class EventStore implements AutoCloseable {
         if (requests.isEmpty() || requests.size() > MAX_BATCH_EVENTS) {
             throw new StoreException(ErrorCode.INVALID_REQUEST,
                     "a batch holds 1.." + MAX_BATCH_EVENTS + " events, this one " + requests.size());
-        }
-        for (AppendRequest r : requests) {
-            if (r.options().idempotencyKey() != null) {
-                throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
-            }
         }
         return submit(List.copyOf(requests), true);
     }
@@ -220,12 +219,38 @@ public final class EventStore implements AutoCloseable {
             ts[i] = nowMs * 1000;
             digests[i] = EventHasher.payloadDigest(r.payloadUnsafe());
         }
-        long[] fingerprint = !atomic && items.get(0).options().idempotencyKey() != null
-                ? RequestFingerprint.of(items.get(0)) : new long[2];
+        long[] fingerprint = fingerprints(items);
         WriterCommand.Append cmd = new WriterCommand.Append(items, atomic, hi, lo, ts, fingerprint, digests,
                 bypassReason);
         writer.submit(cmd);
         return cmd.future;
+    }
+
+    /**
+     * Two longs per item: the fingerprint of each keyed item (zeros for the others). Two items with
+     * the same key in one scope are refused: one batch cannot repeat itself.
+     */
+    private static long[] fingerprints(List<AppendRequest> items) {
+        long[] out = new long[2 * items.size()];
+        java.util.Set<String> keys = null;
+        for (int i = 0; i < items.size(); i++) {
+            AppendRequest r = items.get(i);
+            String key = r.options().idempotencyKey();
+            if (key == null) {
+                continue;
+            }
+            if (items.size() > 1) {
+                keys = keys == null ? new java.util.HashSet<>() : keys;
+                if (!keys.add(StoreIndex.scopedKey(r.coordinate().scope(), key))) {
+                    throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency key '" + key
+                            + "' is used twice in one batch");
+                }
+            }
+            long[] f = RequestFingerprint.of(r);
+            out[2 * i] = f[0];
+            out[2 * i + 1] = f[1];
+        }
+        return out;
     }
 
     static <T> T await(Future<T> f) {
@@ -273,14 +298,65 @@ public final class EventStore implements AutoCloseable {
         return readAll(index.query(region));
     }
 
-    /** An entity's events from {@code fromSequence} (inclusive), at most {@code limit}. */
-    public List<StoredEvent> readEntity(String entity, long fromSequence, int limit) {
+    /**
+     * The coordinates of the entities called {@code entity} that have events inside {@code grants},
+     * in scope order: the same name in two scopes is two entities.
+     */
+    public List<Coordinate> coordinatesOf(String entity, ScopeGrants grants) {
         ensureOpen();
+        List<Coordinate> out = new ArrayList<>(1);
+        for (EntityState e : index.entitiesNamed(entity)) {
+            if (index.entityVisibleEvents(e) > 0 && grants.reaches(e.coordinate.scope())) {
+                out.add(e.coordinate);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The one coordinate called {@code entity} inside {@code grants}, if any; fails with
+     * {@link ErrorCode#AMBIGUOUS_ENTITY} when several scopes hold an entity of that name (name the
+     * scope, i.e. use a {@link Coordinate}, then).
+     */
+    public Optional<Coordinate> resolve(String entity, ScopeGrants grants) {
+        List<Coordinate> found = coordinatesOf(entity, grants);
+        if (found.size() > 1) {
+            throw new StoreException(ErrorCode.AMBIGUOUS_ENTITY, "entity '" + entity + "' exists in " + found.size()
+                    + " scopes; name the scope");
+        }
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** An entity's events from {@code fromSequence} (inclusive), at most {@code limit}. */
+    public List<StoredEvent> readEntity(Coordinate entity, long fromSequence, int limit) {
+        ensureOpen();
+        checkPage(fromSequence, limit);
+        EntityState e = index.entity(entity);
+        return e == null ? List.of() : readAll(index.entityEvents(e, fromSequence, limit));
+    }
+
+    /**
+     * As {@link #readEntity(Coordinate, long, int)} for the one entity of that name ({@link #resolve}
+     * over every scope: {@code AMBIGUOUS_ENTITY} if several scopes hold one).
+     */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int limit) {
+        return readEntity(entity, fromSequence, limit, ScopeGrants.ALL);
+    }
+
+    /**
+     * As {@link #readEntity(String, long, int)}, resolving the name within {@code grants} only: an
+     * entity outside them reads as one without events.
+     */
+    public List<StoredEvent> readEntity(String entity, long fromSequence, int limit, ScopeGrants grants) {
+        checkPage(fromSequence, limit);
+        Optional<Coordinate> c = resolve(entity, grants);
+        return c.isEmpty() ? List.of() : readEntity(c.get(), fromSequence, limit);
+    }
+
+    private static void checkPage(long fromSequence, int limit) {
         if (fromSequence < 0 || limit < 1) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "from must be >= 0 and limit >= 1");
         }
-        EntityState e = index.entity(entity);
-        return e == null ? List.of() : readAll(index.entityEvents(e, fromSequence, limit));
     }
 
     /**
@@ -288,7 +364,7 @@ public final class EventStore implements AutoCloseable {
      * them as are published) whose kind {@code wanted} accepts; the others are skipped without a
      * disk read. For projections, which read only the kinds they fold.
      */
-    List<StoredEvent> readEntity(String entity, long fromSequence, int count, IntPredicate wanted) {
+    List<StoredEvent> readEntity(Coordinate entity, long fromSequence, int count, IntPredicate wanted) {
         ensureOpen();
         EntityState e = index.entity(entity);
         if (e == null) {
@@ -305,35 +381,27 @@ public final class EventStore implements AutoCloseable {
     }
 
     /** The entity's last committed sequence, or {@link AppendOptions#NO_EVENTS} if it has none. */
-    public long lastSequence(String entity) {
+    public long lastSequence(Coordinate entity) {
         EntityState e = index.entity(entity);
         return e == null ? AppendOptions.NO_EVENTS : index.entityVisibleEvents(e) - 1L;
     }
 
+    /** As {@link #lastSequence(Coordinate)} for the one entity of that name ({@code AMBIGUOUS_ENTITY} if several). */
+    public long lastSequence(String entity) {
+        return resolve(entity, ScopeGrants.ALL).map(this::lastSequence).orElse(AppendOptions.NO_EVENTS);
+    }
+
     /** The entity's chain walked backwards from {@code eventId}: its parent first, the event itself excluded. */
     public List<StoredEvent> ancestors(UUID eventId, int limit) {
-        ensureOpen();
-        int i = index.find(eventId.getMostSignificantBits(), eventId.getLeastSignificantBits());
-        if (i < 0) {
-            throw new StoreException(ErrorCode.NOT_FOUND, "event " + eventId + " is not stored");
-        }
-        EntityState e = index.entityById(index.entityId(i));
-        int seq = index.sequence(i);
-        int from = Math.max(0, seq - limit);
-        int[] chain = index.entityEvents(e, from, seq - from);
-        List<StoredEvent> out = new ArrayList<>(chain.length);
-        for (int k = chain.length - 1; k >= 0; k--) {
-            out.add(read(chain[k]));
-        }
-        return out;
+        return ancestors(eventId, limit, ScopeGrants.ALL);
     }
 
     /** Recomputes the entity's hash chain from disk and reports the first sequence that fails. */
-    public VerifyResult verify(String entity) {
+    public VerifyResult verify(Coordinate entity) {
         ensureOpen();
         EntityState e = index.entity(entity);
         if (e == null) {
-            return new VerifyResult(entity, 0, true, -1);
+            return new VerifyResult(entity.entity(), 0, true, -1);
         }
         int n = index.entityVisibleEvents(e);
         int[] events = index.entityEvents(e, 0, Math.max(n, 1));
@@ -344,14 +412,30 @@ public final class EventStore implements AutoCloseable {
             try {
                 r = readRecord(events[k]);
             } catch (StoreException ex) {
-                return new VerifyResult(entity, k + 1L, false, k);
+                return new VerifyResult(entity.entity(), k + 1L, false, k);
             }
-            if (r.sequence != k || !entity.equals(r.entity) || !Arrays.equals(prev, r.prevHash) || !hasher.verify(r)) {
-                return new VerifyResult(entity, k + 1L, false, k);
+            if (r.sequence != k || !entity.entity().equals(r.entity) || !entity.scope().equals(r.scope)
+                    || !Arrays.equals(prev, r.prevHash) || !hasher.verify(r)) {
+                return new VerifyResult(entity.entity(), k + 1L, false, k);
             }
             prev = r.hash.clone();
         }
-        return new VerifyResult(entity, events.length, true, -1);
+        return new VerifyResult(entity.entity(), events.length, true, -1);
+    }
+
+    /** As {@link #verify(Coordinate)} for the one entity of that name ({@code AMBIGUOUS_ENTITY} if several). */
+    public VerifyResult verify(String entity) {
+        return verify(entity, ScopeGrants.ALL);
+    }
+
+    /**
+     * As {@link #verify(String)}, resolving the name within {@code grants}: an entity outside them
+     * answers as a missing one (no events, valid). An entity lies in one scope, so what is verified
+     * is wholly inside the grants.
+     */
+    public VerifyResult verify(String entity, ScopeGrants grants) {
+        Optional<Coordinate> c = resolve(entity, grants);
+        return c.isEmpty() ? new VerifyResult(entity, 0, true, -1) : verify(c.get());
     }
 
     // ---- reads within a caller's grants ----
@@ -367,21 +451,9 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * As {@link #readEntity(String, long, int)}, keeping only the events inside {@code grants}; the
-     * limit counts kept events, so a page is full whenever more reachable events follow.
-     */
-    public List<StoredEvent> readEntity(String entity, long fromSequence, int limit, ScopeGrants grants) {
-        ensureOpen();
-        if (fromSequence < 0 || limit < 1) {
-            throw new StoreException(ErrorCode.INVALID_REQUEST, "from must be >= 0 and limit >= 1");
-        }
-        EntityState e = index.entity(entity);
-        return e == null ? List.of() : readAll(new GrantedReads(index).entityEvents(e, fromSequence, limit, grants));
-    }
-
-    /**
      * As {@link #ancestors(UUID, int)}, within {@code grants}: an event outside them is
-     * {@link ErrorCode#NOT_FOUND} like a missing one, and ancestors outside them are skipped.
+     * {@link ErrorCode#NOT_FOUND} like a missing one. An entity's chain lies in one scope, so its
+     * ancestors are inside the grants whenever the event is.
      */
     public List<StoredEvent> ancestors(UUID eventId, int limit, ScopeGrants grants) {
         ensureOpen();
@@ -390,27 +462,14 @@ public final class EventStore implements AutoCloseable {
             throw new StoreException(ErrorCode.NOT_FOUND, "event " + eventId + " is not stored");
         }
         EntityState e = index.entityById(index.entityId(i));
-        return readAll(new GrantedReads(index).ancestors(e, index.sequence(i), limit, grants));
-    }
-
-    /**
-     * As {@link #verify(String)} for an entity with at least one event inside {@code grants}; an
-     * entity with none answers as a missing one (no events, valid). The whole chain is checked,
-     * since a hash chain cannot be verified in parts.
-     */
-    public VerifyResult verify(String entity, ScopeGrants grants) {
-        ensureOpen();
-        EntityState e = index.entity(entity);
-        if (e == null || !new GrantedReads(index).reachesAny(e, grants)) {
-            return new VerifyResult(entity, 0, true, -1);
+        int seq = index.sequence(i);
+        int from = Math.max(0, seq - limit);
+        int[] chain = index.entityEvents(e, from, seq - from);
+        List<StoredEvent> out = new ArrayList<>(chain.length);
+        for (int k = chain.length - 1; k >= 0; k--) {
+            out.add(read(chain[k]));
         }
-        VerifyResult whole = verify(entity);
-        if (grants.reachesAll()) {
-            return whole;
-        }
-        // Count only reachable events, so the answer does not reveal how many lie outside the grants.
-        int reachable = new GrantedReads(index).entityEvents(e, 0, Integer.MAX_VALUE, grants).length;
-        return new VerifyResult(entity, reachable, whole.valid(), whole.firstInvalidSequence());
+        return out;
     }
 
     /**

@@ -140,7 +140,7 @@ public final class GateSet {
 
     /**
      * Copies and checks the batch up front, so a receipt is never issued for requests the store
-     * would refuse whatever its state (batch size, idempotency keys in a batch, reserved kinds).
+     * would refuse whatever its state (batch size, reserved kinds).
      */
     private static List<AppendRequest> checkedCopy(List<AppendRequest> requests) {
         if (requests == null || requests.isEmpty() || requests.size() > EventStore.MAX_BATCH_EVENTS) {
@@ -154,9 +154,6 @@ public final class GateSet {
         }
         List<AppendRequest> copy = List.copyOf(requests);
         for (AppendRequest r : copy) {
-            if (copy.size() > 1 && r.options().idempotencyKey() != null) {
-                throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
-            }
             if (r.kind().isReserved()) {
                 throw new StoreException(ErrorCode.RESERVED_KIND, "kind " + r.kind() + " is reserved to the store");
             }

@@ -270,23 +270,22 @@ final class LogRecovery {
     }
 
     private void apply(LogRecord r, Path file, long segmentId, long pos) {
-        EntityState e = index.entityOrCreate(r.entity);
+        EntityState e = index.entityOrCreate(r.entity, r.scope);
         if (r.sequence != e.events.size()) {
-            throw new CorruptLogException(file, pos, "entity '" + r.entity + "' sequence " + r.sequence
+            throw new CorruptLogException(file, pos, "entity '" + r.entity + "@" + r.scope + "' sequence " + r.sequence
                     + " where " + e.events.size() + " was expected");
         }
         if (!Arrays.equals(r.prevHash, e.lastHash)) {
-            throw new CorruptLogException(file, pos, "entity '" + r.entity + "' sequence " + r.sequence
+            throw new CorruptLogException(file, pos, "entity '" + r.entity + "@" + r.scope + "' sequence " + r.sequence
                     + " does not link to the previous event's hash");
         }
         if (r.kind < 0 || r.kind > 0xFFFF) {
             throw new CorruptLogException(file, pos, "kind " + r.kind + " is out of range");
         }
-        ScopeState s = index.scopeOrCreate(r.scope);
-        int idx = index.add(r.idHi, r.idLo, e, s, r.kind, StoreIndex.packPosition(segmentId, pos));
+        int idx = index.add(r.idHi, r.idLo, e, r.kind, StoreIndex.packPosition(segmentId, pos));
         System.arraycopy(r.hash, 0, e.lastHash, 0, 32);
         if (r.idempotencyKey != null) {
-            index.putIdempotency(r.idempotencyKey, new IdempotencyRecord(idx, r.fingerprintHi, r.fingerprintLo));
+            index.putIdempotency(StoreIndex.scopedKey(r.scope, r.idempotencyKey), new IdempotencyRecord(idx, r.fingerprintHi, r.fingerprintLo));
         }
         clock.observe(r.hlcMs, r.hlcCounter);
     }

@@ -58,7 +58,8 @@ final class LogWriter implements Runnable {
     private long sealedBytes;
 
     /** Per-group view of entities touched by staged events: next sequence and chain head. */
-    private final Map<String, PendingEntity> overlay = new HashMap<>();
+    private final Map<Coordinate, PendingEntity> overlay = new HashMap<>();
+    /** Idempotency keys staged in this group, by {@link StoreIndex#scopedKey}. */
     private final Map<String, Staged> pendingKeys = new HashMap<>();
     private final List<Staged> staged = new ArrayList<>();
     private final List<Completion> completions = new ArrayList<>();
@@ -102,17 +103,18 @@ final class LogWriter implements Runnable {
     }
 
     private static final class PendingEntity {
-        final String name;
+        final Coordinate coordinate;
         /** The index's entry for this entity; null until its first event is applied. */
         EntityState state;
         final byte[] nameUtf8;
         long nextSequence;
         final byte[] lastHash = new byte[32];
 
-        PendingEntity(String name, EntityState state) {
-            this.name = name;
+        PendingEntity(Coordinate coordinate, EntityState state) {
+            this.coordinate = coordinate;
             this.state = state;
-            this.nameUtf8 = state != null ? state.nameUtf8 : name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.nameUtf8 = state != null ? state.nameUtf8
+                    : coordinate.entity().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -411,7 +413,7 @@ final class LogWriter implements Runnable {
         }
         int stagedBefore = staged.size();
         int bufferBefore = buffer.size();
-        Map<String, long[]> undo = new HashMap<>();
+        Map<Coordinate, long[]> undo = new HashMap<>();
         try {
             List<AppendReceipt> replays = validate(a);
             if (replays != null) {
@@ -446,10 +448,10 @@ final class LogWriter implements Runnable {
 
     /** Checks CAS conditions and idempotency; returns replayed receipts if this is an idempotent repeat. */
     private List<AppendReceipt> validate(WriterCommand.Append a) {
-        Map<String, Long> seen = a.items.size() > 1 ? new HashMap<>() : null;
+        Map<Coordinate, Long> seen = a.items.size() > 1 ? new HashMap<>() : null;
         for (int i = 0; i < a.items.size(); i++) {
             AppendRequest item = a.items.get(i);
-            String entity = item.coordinate().entity();
+            Coordinate entity = item.coordinate();
             long last;
             Long inBatch = seen == null ? null : seen.get(entity);
             if (inBatch != null) {
@@ -459,30 +461,67 @@ final class LogWriter implements Runnable {
             }
             Long expected = item.options().expectedSequence();
             if (expected != null && expected != last) {
-                throw new SequenceMismatchException(entity, expected, last);
+                throw new SequenceMismatchException(entity.toString(), expected, last);
             }
             if (seen != null) {
                 seen.put(entity, last + 1);
             }
         }
-        if (a.items.size() == 1 && a.items.get(0).options().idempotencyKey() != null) {
-            String key = a.items.get(0).options().idempotencyKey();
-            Staged pending = pendingKeys.get(key);
-            if (pending != null) {
-                checkFingerprint(key, pending.fingerprintHi, pending.fingerprintLo, a);
-                return List.of(pending.receipt.asReplay());
-            }
-            IdempotencyRecord done = index.idempotency(key);
-            if (done != null) {
-                checkFingerprint(key, done.fingerprintHi(), done.fingerprintLo(), a);
-                return List.of(receiptOf(done.eventIndex()).asReplay());
-            }
-        }
-        return null;
+        return replayOf(a);
     }
 
-    private static void checkFingerprint(String key, long hi, long lo, WriterCommand.Append a) {
-        if (hi != a.fingerprint[0] || lo != a.fingerprint[1]) {
+    /**
+     * The original receipts if {@code a} repeats a committed (or staged) keyed append, null if its
+     * keys are new. A batch is idempotent as a whole: either every item carries a key already used
+     * with the same request (a repeat), or no item's key was used before; anything between is
+     * {@code IDEMPOTENCY_KEY_REUSED}. Keys are looked up within each item's scope.
+     */
+    private List<AppendReceipt> replayOf(WriterCommand.Append a) {
+        int n = a.items.size();
+        List<AppendReceipt> replays = null;
+        int known = 0;
+        int keyed = 0;
+        for (int i = 0; i < n; i++) {
+            AppendRequest item = a.items.get(i);
+            String key = item.options().idempotencyKey();
+            if (key == null) {
+                continue;
+            }
+            keyed++;
+            String scoped = StoreIndex.scopedKey(item.coordinate().scope(), key);
+            AppendReceipt original = null;
+            Staged pending = pendingKeys.get(scoped);
+            if (pending != null) {
+                checkFingerprint(key, pending.fingerprintHi, pending.fingerprintLo, a, i);
+                original = pending.receipt;
+            } else {
+                IdempotencyRecord done = index.idempotency(scoped);
+                if (done != null) {
+                    checkFingerprint(key, done.fingerprintHi(), done.fingerprintLo(), a, i);
+                    original = receiptOf(done.eventIndex());
+                }
+            }
+            if (original != null) {
+                if (replays == null) {
+                    replays = new ArrayList<>(n);
+                }
+                replays.add(original.asReplay());
+                known++;
+            }
+        }
+        if (known == 0) {
+            return null;
+        }
+        if (known != n) {
+            throw new StoreException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this batch repeats " + known + " of its "
+                    + keyed + " idempotency keys but not all of its " + n + " events: a keyed batch is repeated"
+                    + " whole or not at all");
+        }
+        return replays;
+    }
+
+    private static void checkFingerprint(String key, long hi, long lo, WriterCommand.Append a, int item) {
+        if (hi != a.fingerprint[2 * item] || lo != a.fingerprint[2 * item + 1]) {
             throw new StoreException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     "idempotency key '" + key + "' was already used for a different request");
         }
@@ -509,7 +548,7 @@ final class LogWriter implements Runnable {
         this.hub = subscriptionHub;
     }
 
-    private long nextSequence(String entity) {
+    private long nextSequence(Coordinate entity) {
         PendingEntity p = overlay.get(entity);
         if (p != null) {
             return p.nextSequence;
@@ -518,7 +557,7 @@ final class LogWriter implements Runnable {
         return e == null ? 0 : e.events.size();
     }
 
-    private PendingEntity pending(String entity) {
+    private PendingEntity pending(Coordinate entity) {
         PendingEntity p = overlay.get(entity);
         if (p == null) {
             EntityState e = index.entity(entity);
@@ -532,9 +571,9 @@ final class LogWriter implements Runnable {
         return p;
     }
 
-    private AppendReceipt encode(WriterCommand.Append a, int i, Map<String, long[]> undo) {
+    private AppendReceipt encode(WriterCommand.Append a, int i, Map<Coordinate, long[]> undo) {
         AppendRequest item = a.items.get(i);
-        String entity = item.coordinate().entity();
+        Coordinate entity = item.coordinate();
         PendingEntity p = pending(entity);
         if (!undo.containsKey(entity)) {
             long[] saved = new long[5];
@@ -548,8 +587,8 @@ final class LogWriter implements Runnable {
         AppendOptions o = item.options();
         r.idHi = a.idHi[i];
         r.idLo = a.idLo[i];
-        r.entity = entity;
-        r.scope = item.coordinate().scope();
+        r.entity = entity.entity();
+        r.scope = entity.scope();
         r.kind = item.kind().value();
         r.sequence = p.nextSequence;
         r.globalSequence = index.stagedCount() + staged.size() + 1L;
@@ -568,9 +607,9 @@ final class LogWriter implements Runnable {
         }
         r.flags = 0;
         r.payload = item.payloadUnsafe();
-        r.idempotencyKey = a.atomic ? null : o.idempotencyKey();
-        r.fingerprintHi = a.fingerprint[0];
-        r.fingerprintLo = a.fingerprint[1];
+        r.idempotencyKey = o.idempotencyKey();
+        r.fingerprintHi = a.fingerprint[2 * i];
+        r.fingerprintLo = a.fingerprint[2 * i + 1];
         r.batchIndex = a.atomic ? i : 0;
         r.batchSize = a.atomic ? a.items.size() : 1;
         r.bypassReason = a.bypassReason;
@@ -587,7 +626,7 @@ final class LogWriter implements Runnable {
         s.kind = r.kind;
         s.bufferOffset = offset;
         s.hash = r.hash.clone();
-        s.idempotencyKey = r.idempotencyKey;
+        s.idempotencyKey = r.idempotencyKey == null ? null : StoreIndex.scopedKey(r.scope, r.idempotencyKey);
         s.fingerprintHi = r.fingerprintHi;
         s.fingerprintLo = r.fingerprintLo;
         s.receipt = new AppendReceipt(new UUID(r.idHi, r.idLo), item.coordinate(), r.sequence, r.globalSequence,
@@ -606,7 +645,7 @@ final class LogWriter implements Runnable {
         return s.receipt;
     }
 
-    private void rollback(int stagedBefore, int bufferBefore, Map<String, long[]> undo) {
+    private void rollback(int stagedBefore, int bufferBefore, Map<Coordinate, long[]> undo) {
         while (staged.size() > stagedBefore) {
             Staged s = staged.remove(staged.size() - 1);
             if (s.idempotencyKey != null) {
@@ -614,7 +653,7 @@ final class LogWriter implements Runnable {
             }
         }
         buffer.rewindTo(bufferBefore);
-        for (Map.Entry<String, long[]> u : undo.entrySet()) {
+        for (Map.Entry<Coordinate, long[]> u : undo.entrySet()) {
             PendingEntity p = overlay.get(u.getKey());
             long[] saved = u.getValue();
             p.nextSequence = saved[0];
@@ -699,11 +738,10 @@ final class LogWriter implements Runnable {
         for (Staged s : staged) {
             EntityState e = s.entity.state;
             if (e == null) {
-                e = index.entityOrCreate(s.entity.name);
+                e = index.entityOrCreate(s.entity.coordinate);
                 s.entity.state = e;
             }
-            ScopeState sc = index.scopeOrCreate(s.scope);
-            int idx = index.add(s.idHi, s.idLo, e, sc, s.kind, s.position);
+            int idx = index.add(s.idHi, s.idLo, e, s.kind, s.position);
             if (s.event != null) {
                 hub.cache(idx, s.event);
             }

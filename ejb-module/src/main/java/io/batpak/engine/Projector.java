@@ -66,9 +66,22 @@ public final class Projector implements AutoCloseable {
         }
     }
 
-    /** The entity's state under {@code projection}, as current as {@code freshness} asks. */
+    /**
+     * As {@link #project(Coordinate, Projection, Freshness)} for the one entity of that name in any
+     * scope ({@code AMBIGUOUS_ENTITY} if several); an entity with no events has the initial state.
+     */
     public <S> ProjectionResult<S> project(String entity, Projection<S> projection, Freshness freshness) {
         Coordinate.validatePart("entity", entity);
+        java.util.Optional<Coordinate> c = store.resolve(entity, ScopeGrants.ALL);
+        if (c.isEmpty()) {
+            SnapshotFile.checkName(projection.name());
+            return new ProjectionResult<>(nonNull(projection.initial(), projection), AppendOptions.NO_EVENTS);
+        }
+        return project(c.get(), projection, freshness);
+    }
+
+    /** The entity's state under {@code projection}, as current as {@code freshness} asks. */
+    public <S> ProjectionResult<S> project(Coordinate entity, Projection<S> projection, Freshness freshness) {
         SnapshotFile.checkName(projection.name());
         if (projection.version() < 0) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "projection version must be >= 0, was "
@@ -83,13 +96,14 @@ public final class Projector implements AutoCloseable {
         }
     }
 
-    private <S> ProjectionResult<S> projectLocked(String entity, Projection<S> projection, Freshness freshness) {
+    private <S> ProjectionResult<S> projectLocked(Coordinate entity, Projection<S> projection, Freshness freshness) {
         long now = store.config().wallClockMs().getAsLong();
-        ProjectionSnapshot<S> cached = cache.get(projection, entity);
+        String key = cacheKey(entity);
+        ProjectionSnapshot<S> cached = cache.get(projection, key);
         if (cached != null && cache.persistent() && !matchesLog(entity, cached)) {
             LOG.log(Level.WARNING, "snapshot of {0} v{1} for {2} at sequence {3} does not match the log; rebuilding",
                     projection.name(), projection.version(), entity, cached.watermark());
-            cache.remove(projection, entity);
+            cache.remove(projection, key);
             cached = null;
         }
         if (cached != null && freshness.accepts(cached.takenAtMs(), now)) {
@@ -112,7 +126,7 @@ public final class Projector implements AutoCloseable {
         if (advanced || cached == null || !cache.persistent()) {
             // Persistent caches are rewritten only when the state moved; in-memory ones also record the time.
             byte[] hash = advanced ? hashAt(entity, last, lastRead) : cached == null ? NO_HASH : cached.watermarkHash();
-            cache.put(projection, entity, new ProjectionSnapshot<>(state, watermark, hash, now));
+            cache.put(projection, key, new ProjectionSnapshot<>(state, watermark, hash, now));
         }
         return new ProjectionResult<>(state, watermark);
     }
@@ -175,7 +189,15 @@ public final class Projector implements AutoCloseable {
         }
     }
 
-    private boolean matchesLog(String entity, ProjectionSnapshot<?> s) {
+    /**
+     * The cache's name for an entity: name and scope joined by NUL, which neither may hold (a plain
+     * {@code entity@scope} would collide for names that contain {@code @}).
+     */
+    static String cacheKey(Coordinate entity) {
+        return entity.entity() + '\0' + entity.scope();
+    }
+
+    private boolean matchesLog(Coordinate entity, ProjectionSnapshot<?> s) {
         if (s.watermark() == AppendOptions.NO_EVENTS) {
             return true;
         }
@@ -184,7 +206,7 @@ public final class Projector implements AutoCloseable {
     }
 
     /** The chain hash of the event at {@code sequence}, from {@code lastRead} when that is the one. */
-    private byte[] hashAt(String entity, long sequence, StoredEvent lastRead) {
+    private byte[] hashAt(Coordinate entity, long sequence, StoredEvent lastRead) {
         if (lastRead != null && lastRead.sequence() == sequence) {
             return lastRead.hash();
         }

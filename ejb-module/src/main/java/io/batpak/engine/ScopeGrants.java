@@ -2,7 +2,6 @@ package io.batpak.engine;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * What a caller may reach: a set of glob patterns over scope and stream names, such as
@@ -18,12 +17,12 @@ public final class ScopeGrants {
     public static final ScopeGrants NONE = new ScopeGrants(List.of());
 
     private final List<String> globs;
-    private final List<Pattern> patterns;
+    private final List<Glob> patterns;
     private final boolean all;
 
     private ScopeGrants(Collection<String> globs) {
         this.globs = List.copyOf(globs);
-        this.patterns = this.globs.stream().map(ScopeGrants::compile).toList();
+        this.patterns = this.globs.stream().map(Glob::compile).toList();
         this.all = this.globs.contains("*");
     }
 
@@ -45,8 +44,8 @@ public final class ScopeGrants {
             return true;
         }
         String n = name == null ? "" : name;
-        for (Pattern p : patterns) {
-            if (p.matcher(n).matches()) {
+        for (Glob p : patterns) {
+            if (p.matches(n)) {
                 return true;
             }
         }
@@ -63,25 +62,58 @@ public final class ScopeGrants {
         return globs;
     }
 
-    private static Pattern compile(String glob) {
-        StringBuilder re = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*' || c == '?') {
-                if (literal.length() > 0) {
-                    re.append(Pattern.quote(literal.toString()));
-                    literal.setLength(0);
-                }
-                re.append(c == '*' ? ".*" : ".");
-            } else {
-                literal.append(c);
+    /**
+     * A glob cut at its stars: the name must start with the first piece, end with the last, and hold
+     * the middle ones in order in between. Matched greedily (each middle piece at its leftmost place,
+     * which never loses a match), so a match costs O(name length × piece length) with no backtracking
+     * over the name: an attacker's long scope name cannot make it slow, unlike a backtracking regex.
+     */
+    private record Glob(String[] pieces, boolean starred) {
+        static Glob compile(String glob) {
+            return new Glob(glob.split("\\*", -1), glob.indexOf('*') >= 0);
+        }
+
+        boolean matches(String name) {
+            String first = pieces[0];
+            if (!starred) {
+                return name.length() == first.length() && matchesAt(name, 0, first);
             }
+            String last = pieces[pieces.length - 1];
+            if (name.length() < first.length() + last.length() || !matchesAt(name, 0, first)
+                    || !matchesAt(name, name.length() - last.length(), last)) {
+                return false;
+            }
+            int from = first.length();
+            int end = name.length() - last.length();
+            for (int p = 1; p < pieces.length - 1; p++) {
+                int at = find(name, from, end, pieces[p]);
+                if (at < 0) {
+                    return false;
+                }
+                from = at + pieces[p].length();
+            }
+            return true;
         }
-        if (literal.length() > 0) {
-            re.append(Pattern.quote(literal.toString()));
+
+        /** The first index in {@code [from, end - piece.length()]} where {@code piece} matches, or -1. */
+        private static int find(String name, int from, int end, String piece) {
+            for (int i = from; i + piece.length() <= end; i++) {
+                if (matchesAt(name, i, piece)) {
+                    return i;
+                }
+            }
+            return -1;
         }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
+
+        private static boolean matchesAt(String name, int at, String piece) {
+            for (int k = 0; k < piece.length(); k++) {
+                char c = piece.charAt(k);
+                if (c != '?' && c != name.charAt(at + k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @Override

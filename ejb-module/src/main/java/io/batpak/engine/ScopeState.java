@@ -1,13 +1,19 @@
 package io.batpak.engine;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** One scope's place in the index: its name, id, and the global indexes of its events. */
+/**
+ * One scope's place in the index: its name, id, the global indexes of its events, and its entities
+ * by name (an entity belongs to exactly one scope). Written by the writer thread (or recovery) only;
+ * read by anyone.
+ */
 final class ScopeState {
     final String name;
     final int id;
     final byte[] nameUtf8;
     final IntList events = new IntList(16);
+    final ConcurrentHashMap<String, EntityState> entities = new ConcurrentHashMap<>();
 
     ScopeState(String name, int id) {
         this.name = name;

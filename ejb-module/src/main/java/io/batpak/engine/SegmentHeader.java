@@ -10,19 +10,23 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset  size  field
  *      0     4  magic "FBAT"
- *      4     2  format version ({@value #FORMAT_VERSION})
+ *      4     2  format version ({@value #FORMAT_VERSION}; 1 before entities were keyed by entity@scope)
  *      6     2  flags (0; reserved)
  *      8     8  segment id (the number in the file name)
  *     16     8  created, Unix microseconds
  *     24     4  reserved (0)
  *     28     4  CRC32C of bytes 0..27
  * </pre>
- * A reader refuses any version other than the one it writes, naming both; frames start at byte 32.
+ * A reader refuses any version other than the one it writes, naming both; version 1 (the same bytes,
+ * but entities keyed by name alone) is refused with {@link ErrorCode#FORMAT_UPGRADE_REQUIRED} and the
+ * command that upgrades it ({@link FormatUpgrade}). Frames start at byte 32.
  * Immutable.
  */
 record SegmentHeader(int version, int flags, long segmentId, long createdUs) {
     static final byte[] MAGIC = {'F', 'B', 'A', 'T'};
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** Written before entities were keyed by coordinate; {@link FormatUpgrade} lifts it to 2. */
+    static final int KEYED_BY_NAME_VERSION = 1;
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = MAGIC_OFFSET + 4;
     static final int FLAGS_OFFSET = VERSION_OFFSET + 2;
@@ -69,6 +73,12 @@ record SegmentHeader(int version, int flags, long segmentId, long createdUs) {
             throw new CorruptLogException(file, 0, "segment header checksum mismatch");
         }
         int version = Short.toUnsignedInt(h.getShort(VERSION_OFFSET));
+        if (version == KEYED_BY_NAME_VERSION) {
+            throw new StoreException(ErrorCode.FORMAT_UPGRADE_REQUIRED, file + " is segment format version 1, where an"
+                    + " entity was keyed by its name alone; this build reads and writes version " + FORMAT_VERSION
+                    + " (entities keyed by entity@scope). Stop the server and run: java -cp 'WEB-INF/lib/*'"
+                    + " io.batpak.engine.FormatUpgrade <data-dir> (docs/FORMAT.md, \"Upgrading from version 1\")");
+        }
         if (version != FORMAT_VERSION) {
             throw new CorruptLogException(file, VERSION_OFFSET, "segment format version " + version
                     + " is not readable by this build, which reads and writes version " + FORMAT_VERSION);

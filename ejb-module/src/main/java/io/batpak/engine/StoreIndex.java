@@ -50,15 +50,17 @@ final class StoreIndex {
     private volatile int[] idTable = new int[1 << 12];
     private int idTableUsed;
 
-    private final ConcurrentHashMap<String, EntityState> entities = new ConcurrentHashMap<>();
+    /** Keyed by {@link EntityState#sortKey}: entity name, then scope. Writer-written, read by anyone. */
     private final ConcurrentSkipListMap<String, EntityState> entitiesSorted = new ConcurrentSkipListMap<>();
     private volatile EntityState[] entitiesById = new EntityState[64];
-    private int entityCount;
+    /** Written by the writer thread only (volatile so stats read it from any thread). */
+    private volatile int entityCount;
     private final ConcurrentHashMap<String, ScopeState> scopes = new ConcurrentHashMap<>();
     private volatile ScopeState[] scopesById = new ScopeState[16];
     private int scopeCount;
     private final AtomicReferenceArray<IntList> byKind = new AtomicReferenceArray<>(1 << 16);
     private final AtomicReferenceArray<IntList> byCategory = new AtomicReferenceArray<>(16);
+    /** Keyed by {@link #scopedKey}: one namespace per scope. Writer-written, read by anyone. */
     private final Map<String, IdempotencyRecord> idempotency = new ConcurrentHashMap<>();
 
     // ---- positions ----
@@ -77,14 +79,40 @@ final class StoreIndex {
 
     // ---- writer side ----
 
-    EntityState entity(String name) {
-        return entities.get(name);
+    /** The idempotency table's key: a client key is unique within its scope only. */
+    static String scopedKey(String scope, String key) {
+        return scope + '\0' + key;
     }
 
-    EntityState entityOrCreate(String name) {
-        EntityState e = entities.get(name);
+    EntityState entity(Coordinate coordinate) {
+        return entity(coordinate.entity(), coordinate.scope());
+    }
+
+    /** The entity {@code name@scope}, or null; allocates nothing (the writer's and recovery's hot path). */
+    EntityState entity(String name, String scope) {
+        ScopeState s = scopes.get(scope);
+        return s == null ? null : s.entities.get(name);
+    }
+
+    /**
+     * Every entity with this name, one per scope it has events in (some possibly only staged), in
+     * scope order.
+     */
+    List<EntityState> entitiesNamed(String name) {
+        return new ArrayList<>(entitiesSorted.subMap(name + '\0', true, name + '\1', false).values());
+    }
+
+    EntityState entityOrCreate(Coordinate coordinate) {
+        return entityOrCreate(coordinate.entity(), coordinate.scope());
+    }
+
+    /** The entity {@code name@scope}, created (with its scope) if new; writer thread or recovery only. */
+    EntityState entityOrCreate(String name, String scope) {
+        EntityState e = entity(name, scope);
         if (e == null) {
-            e = new EntityState(name, entityCount);
+            Coordinate coordinate = new Coordinate(name, scope);
+            ScopeState s = scopeOrCreate(scope);
+            e = new EntityState(coordinate, entityCount, s);
             EntityState[] byId = entitiesById;
             if (entityCount == byId.length) {
                 byId = Arrays.copyOf(byId, byId.length * 2);
@@ -92,8 +120,8 @@ final class StoreIndex {
             byId[entityCount] = e;
             entitiesById = byId;
             entityCount++;
-            entities.put(name, e);
-            entitiesSorted.put(name, e);
+            s.entities.put(name, e);
+            entitiesSorted.put(EntityState.sortKey(coordinate), e);
         }
         return e;
     }
@@ -115,7 +143,8 @@ final class StoreIndex {
     }
 
     /** Stages one event at the next global index; invisible to readers until {@link #publish()}. */
-    int add(long idHi, long idLo, EntityState entity, ScopeState scope, int kind, long position) {
+    int add(long idHi, long idLo, EntityState entity, int kind, long position) {
+        ScopeState scope = entity.scope;
         int i = staged;
         if (i >= MAX_EVENTS) {
             throw new StoreException(ErrorCode.UNAVAILABLE, "index is full at " + MAX_EVENTS + " events");
@@ -254,7 +283,7 @@ final class StoreIndex {
     }
 
     int entityCount() {
-        return entities.size();
+        return entityCount;
     }
 
     int scopeCount() {
@@ -327,8 +356,7 @@ final class StoreIndex {
     }
 
     IndexEntry entry(int i) {
-        return new IndexEntry(new UUID(idHi(i), idLo(i)),
-                new Coordinate(entityById(entityId(i)).name, scopeById(scopeId(i)).name),
+        return new IndexEntry(new UUID(idHi(i), idLo(i)), entityById(entityId(i)).coordinate,
                 new EventKind(kind(i)), sequence(i), i + 1L);
     }
 

@@ -51,6 +51,11 @@ final class ConsumerGroup {
         this.name = name;
     }
 
+    @Override
+    public String toString() {
+        return stream + "/" + name;
+    }
+
     String stream() {
         return stream;
     }

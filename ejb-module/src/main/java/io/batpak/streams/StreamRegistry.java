@@ -7,6 +7,7 @@ import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * sequence, so concurrent growers cannot both win with stale counts. Thread-safe.
  */
 final class StreamRegistry {
+    private static final System.Logger LOG = System.getLogger(StreamRegistry.class.getName());
     private record Meta(int partitions, long lastSequence) {
     }
 
@@ -53,15 +55,21 @@ final class StreamRegistry {
         return n;
     }
 
+    /**
+     * The stream's configuration from its metadata entity. Only the store writes that entity (its
+     * name is reserved to the store), but a damaged record is still checked: one that does not decode
+     * or asks for a partition count outside 1..max is skipped with a warning naming it, so the stream
+     * stays readable with the counts its valid records give.
+     */
     private Meta load(String stream) {
-        String entity = StreamNames.meta(stream).entity();
+        io.batpak.engine.Coordinate entity = StreamNames.meta(stream);
         int partitions = 0;
         long last = AppendOptions.NO_EVENTS;
         for (long from = 0; ; ) {
             List<StoredEvent> page = store.readEntity(entity, from, 1000);
             for (StoredEvent e : page) {
                 if (e.kind().equals(StreamNames.STREAM_CONFIG)) {
-                    partitions = Math.max(partitions, StreamCodec.partitions(e.payload()));
+                    partitions = Math.max(partitions, checkedPartitions(stream, e));
                 }
                 last = e.sequence();
             }
@@ -70,6 +78,21 @@ final class StreamRegistry {
             }
             from = last + 1;
         }
+    }
+
+    private int checkedPartitions(String stream, StoredEvent e) {
+        try {
+            int n = StreamCodec.partitions(e.payload());
+            if (n >= 1 && n <= maxPartitions) {
+                return n;
+            }
+            LOG.log(Level.WARNING, "stream {0}: configuration at sequence {1} asks for {2} partitions, outside"
+                    + " 1..{3}; ignored", stream, e.sequence(), n, maxPartitions);
+        } catch (RuntimeException bad) {
+            LOG.log(Level.WARNING, "stream {0}: configuration at sequence {1} does not decode ({2}); ignored",
+                    stream, e.sequence(), bad.getMessage());
+        }
+        return 0;
     }
 
     /**

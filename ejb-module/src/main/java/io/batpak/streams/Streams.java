@@ -1,6 +1,8 @@
 package io.batpak.streams;
 
 import io.batpak.engine.AppendOptions;
+import io.batpak.engine.ClientAppends;
+import io.batpak.engine.Coordinate;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
@@ -72,7 +74,8 @@ public final class Streams implements AutoCloseable {
         this.config = config;
         this.appender = appender;
         this.registry = new StreamRegistry(store, appender, config.maxPartitions());
-        this.transactions = new Transactions(config.txIdleTimeoutMs(), config.maxOpenTransactionsPerCaller());
+        this.transactions = new Transactions(config.txIdleTimeoutMs(), config.maxOpenTransactionsPerCaller(),
+                config.txLimits());
     }
 
     public StreamsConfig config() {
@@ -109,6 +112,9 @@ public final class Streams implements AutoCloseable {
                     + " events at once, not " + events.size());
         }
         int n = registry.require(StreamNames.checkStream(stream));
+        for (StreamEvent e : events) {
+            ClientAppends.checkKind(e.kind());
+        }
         List<AppendRequest> requests = new ArrayList<>(events.size());
         int[] partitions = new int[events.size()];
         for (int i = 0; i < events.size(); i++) {
@@ -140,7 +146,7 @@ public final class Streams implements AutoCloseable {
         int n = registry.require(stream);
         long[] heads = new long[n];
         for (int p = 0; p < n; p++) {
-            heads[p] = store.lastSequence(StreamNames.partitionEntity(stream, p)) + 1;
+            heads[p] = store.lastSequence(StreamNames.partition(stream, p)) + 1;
         }
         return heads;
     }
@@ -227,7 +233,7 @@ public final class Streams implements AutoCloseable {
                 j++;
             }
             ConsumerGroup.Out first = sorted.get(i);
-            List<StoredEvent> events = store.readEntity(StreamNames.partitionEntity(stream, first.partition()),
+            List<StoredEvent> events = store.readEntity(StreamNames.partition(stream, first.partition()),
                     first.offset(), j - i);
             for (int k = i; k < j && k - i < events.size(); k++) {
                 ConsumerGroup.Out o = sorted.get(k);
@@ -359,20 +365,13 @@ public final class Streams implements AutoCloseable {
         if (g != null) {
             return g;
         }
-        String entity = StreamNames.group(stream, group).entity();
+        Coordinate entity = StreamNames.group(stream, group);
         g = new ConsumerGroup(stream, group);
+        int partitions = registry.partitions(stream);
         for (long from = 0; ; ) {
             List<StoredEvent> page = store.readEntity(entity, from, 1000);
             for (StoredEvent e : page) {
-                if (e.kind().equals(StreamNames.GROUP_CONFIG)) {
-                    StreamCodec.StoredGroupConfig c = StreamCodec.readGroupConfig(e.payload());
-                    g.configure(c.config(), c.startOffsets());
-                } else if (e.kind().equals(StreamNames.GROUP_ACK) && g.isConfigured()) {
-                    long[] flat = StreamCodec.readAcks(e.payload());
-                    for (int i = 0; i < flat.length; i += 2) {
-                        g.markAcked((int) flat[i], flat[i + 1]);
-                    }
-                }
+                GroupRecords.apply(g, e, partitions);
             }
             if (page.size() < 1000) {
                 break;
@@ -437,20 +436,23 @@ public final class Streams implements AutoCloseable {
      */
     public void add(String txId, TxStatement statement, Caller caller) {
         ensureOpen();
-        io.batpak.engine.EventKind kind;
+        // Everything is checked now rather than at commit, where it would abort the whole transaction.
+        int payload;
         if (statement instanceof TxStatement.Publish p) {
             registry.require(StreamNames.checkStream(p.stream()));
-            kind = p.event().kind();
+            ClientAppends.checkKind(p.event().kind());
+            payload = p.event().payload().length;
         } else {
             AppendRequest r = ((TxStatement.Append) statement).request();
             if (r.options().idempotencyKey() != null) {
                 throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
             }
-            kind = r.kind();
+            ClientAppends.check(r);
+            payload = r.payloadLength();
         }
-        if (kind.isReserved()) {
-            // refused now rather than at commit, where it would abort the whole transaction
-            throw new StoreException(ErrorCode.RESERVED_KIND, "kind " + kind + " is reserved to the store");
+        if (payload > store.config().maxPayloadBytes()) {
+            throw new StoreException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + payload
+                    + " bytes exceeds the limit of " + store.config().maxPayloadBytes());
         }
         transactions.add(txId, owner(caller), statement, config.clockMs().getAsLong());
     }

@@ -13,19 +13,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * The open transactions: statements gathered in memory until commit. A transaction belongs to the
  * caller that began it: to anybody else its id is unknown, as it is after the transaction commits,
  * aborts or sits idle longer than the timeout. One caller may hold a bounded number open, so
- * abandoned transactions cannot exhaust memory. Open transactions do not survive a restart
+ * abandoned transactions cannot exhaust memory, and the bytes buffered are bounded per statement,
+ * transaction, caller and in all ({@link TxLimits}). Open transactions do not survive a restart
  * (nothing of them was written). Thread-safe.
  */
 final class Transactions {
     private final Map<String, Tx> open = new ConcurrentHashMap<>();
     private final long idleTimeoutMs;
     private final int maxOpenPerOwner;
+    private final TxLimits limits;
+    /** Bytes buffered by open transactions, per owner and in all; changed under the owning {@link Tx}'s lock. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> ownerBytes = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong totalBytes = new java.util.concurrent.atomic.AtomicLong();
 
     static final class Tx {
         final String id;
         final String owner;
         final List<TxStatement> statements = new ArrayList<>();
         long touched;
+        /** Bytes of {@link #statements}; guarded by this Tx's monitor. */
+        long bytes;
 
         Tx(String id, String owner, long now) {
             this.id = id;
@@ -34,9 +41,10 @@ final class Transactions {
         }
     }
 
-    Transactions(long idleTimeoutMs, int maxOpenPerOwner) {
+    Transactions(long idleTimeoutMs, int maxOpenPerOwner, TxLimits limits) {
         this.idleTimeoutMs = idleTimeoutMs;
         this.maxOpenPerOwner = maxOpenPerOwner;
+        this.limits = limits;
     }
 
     String begin(String owner, long now) {
@@ -62,7 +70,10 @@ final class Transactions {
                 throw new StoreException(ErrorCode.PAYLOAD_TOO_LARGE, "a transaction holds at most "
                         + (EventStore.MAX_BATCH_EVENTS - 1) + " statements");
             }
+            long size = bytesOf(statement);
+            reserve(tx, size);
             tx.statements.add(statement);
+            tx.bytes += size;
             tx.touched = now;
         }
     }
@@ -74,6 +85,7 @@ final class Transactions {
             if (!open.remove(id, tx)) {
                 throw notFound(id);
             }
+            release(tx);
             return List.copyOf(tx.statements);
         }
     }
@@ -99,9 +111,69 @@ final class Transactions {
     void sweep(long now) {
         open.values().removeIf(tx -> {
             synchronized (tx) {
-                return now - tx.touched > idleTimeoutMs;
+                if (now - tx.touched > idleTimeoutMs) {
+                    release(tx);
+                    return true;
+                }
+                return false;
             }
         });
+    }
+
+    /** Bytes buffered by every open transaction (for limits and diagnostics). */
+    long bufferedBytes() {
+        return totalBytes.get();
+    }
+
+    /** What a statement holds in memory, roughly: its payload and names (a fixed overhead besides). */
+    static long bytesOf(TxStatement statement) {
+        if (statement instanceof TxStatement.Publish p) {
+            return 64L + p.stream().length() + (p.event().key() == null ? 0 : p.event().key().length())
+                    + p.event().payload().length;
+        }
+        io.batpak.engine.AppendRequest r = ((TxStatement.Append) statement).request();
+        return 64L + r.coordinate().entity().length() + r.coordinate().scope().length() + r.payloadLength();
+    }
+
+    /** Counts {@code size} more bytes for {@code tx}, or refuses them; caller holds tx's monitor. */
+    private void reserve(Tx tx, long size) {
+        if (size > limits.maxStatementBytes()) {
+            throw tooLarge("a statement of " + size + " bytes exceeds the limit of " + limits.maxStatementBytes());
+        }
+        if (tx.bytes + size > limits.maxTransactionBytes()) {
+            throw tooLarge("transaction " + tx.id + " would hold " + (tx.bytes + size) + " bytes, more than the limit of "
+                    + limits.maxTransactionBytes());
+        }
+        java.util.concurrent.atomic.AtomicLong owner = ownerBytes.computeIfAbsent(tx.owner,
+                o -> new java.util.concurrent.atomic.AtomicLong());
+        if (owner.addAndGet(size) > limits.maxCallerBytes()) {
+            owner.addAndGet(-size);
+            throw tooLarge("the open transactions of " + tx.owner + " would hold more than "
+                    + limits.maxCallerBytes() + " bytes; commit or abort some first");
+        }
+        if (totalBytes.addAndGet(size) > limits.maxTotalBytes()) {
+            totalBytes.addAndGet(-size);
+            owner.addAndGet(-size);
+            throw tooLarge("open transactions would hold more than " + limits.maxTotalBytes()
+                    + " bytes in all; try again after others commit");
+        }
+    }
+
+    /** Gives back what a closed transaction held; caller holds tx's monitor. */
+    private void release(Tx tx) {
+        if (tx.bytes == 0) {
+            return;
+        }
+        totalBytes.addAndGet(-tx.bytes);
+        java.util.concurrent.atomic.AtomicLong owner = ownerBytes.get(tx.owner);
+        if (owner != null) {
+            owner.addAndGet(-tx.bytes); // the counter stays: removing it would race with a concurrent reserve
+        }
+        tx.bytes = 0;
+    }
+
+    private static StoreException tooLarge(String message) {
+        return new StoreException(ErrorCode.PAYLOAD_TOO_LARGE, message);
     }
 
     private static StoreException notFound(String id) {

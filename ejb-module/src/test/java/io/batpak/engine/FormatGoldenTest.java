@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins format version 1: the encoder must produce the golden bytes, and the example in
+ * Pins format version 2 (version 1 headers are refused with the upgrade command): the encoder must produce the golden bytes, and the example in
  * docs/FORMAT.md must decode to the golden sample. If this fails after a change to FrameCodec,
  * SegmentHeader or EventHasher, the on-disk format changed: bump the format version instead.
  */
@@ -57,10 +57,20 @@ class FormatGoldenTest {
         ByteBuffer b = SegmentHeader.create(1, 1_763_800_000_000_000L).encode();
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
-        assertArrayEquals(golden("segment-header-v1.hex"), bytes, "segment header layout changed (SegmentHeader.encode)");
+        assertArrayEquals(golden("segment-header-v2.hex"), bytes, "segment header layout changed (SegmentHeader.encode)");
         SegmentHeader h = SegmentHeader.decode(ByteBuffer.wrap(bytes), Path.of("golden"));
         assertEquals(1, h.segmentId());
-        assertEquals(1, h.version());
+        assertEquals(2, h.version());
+    }
+
+    @Test
+    void versionOneHeaderAsksForTheOfflineUpgrade() throws IOException {
+        byte[] v1 = golden("segment-header-v1.hex");
+        StoreException e = assertThrows(StoreException.class,
+                () -> SegmentHeader.decode(ByteBuffer.wrap(v1), Path.of("000001.fbat")));
+        assertEquals(ErrorCode.FORMAT_UPGRADE_REQUIRED, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("io.batpak.engine.FormatUpgrade"), "the error must say what to run: "
+                + e.getMessage());
     }
 
     @Test
@@ -96,12 +106,12 @@ class FormatGoldenTest {
         ByteBuffer b = SegmentHeader.create(1, 0).encode();
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
-        bytes[5] = 2;
+        bytes[5] = 3;
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(bytes, 0, 28);
         ByteBuffer.wrap(bytes).putInt(28, (int) crc.getValue());
         CorruptLogException e = assertThrows(CorruptLogException.class,
                 () -> SegmentHeader.decode(ByteBuffer.wrap(bytes), Path.of("000001.fbat")));
-        assertTrue(e.getMessage().contains("version 2") && e.getMessage().contains("version 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 3") && e.getMessage().contains("version 2"), e.getMessage());
     }
 }

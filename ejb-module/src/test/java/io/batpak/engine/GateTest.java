@@ -133,9 +133,21 @@ class GateTest {
         assertTrue(again.replayed(), "a second receipt for the same keyed request replays the first append");
         assertEquals(first.eventId(), again.eventId());
         assertEquals(1, s.globalSequence());
-        assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(StoreException.class,
-                () -> GateSet.empty().evaluate(List.of(keyed, request("f", "x")), Caller.ANONYMOUS)).code(),
-                "a receipt is never issued for a batch the store would refuse (idempotency keys in a batch)");
+        AppendRequest keyedToo = new AppendRequest(new Coordinate("f", "scope-a"), KIND, new byte[] {8},
+                AppendOptions.NONE.withIdempotencyKey("k-2"));
+        List<AppendReceipt> batch = s.append(passed(GateSet.empty().evaluate(List.of(keyedToo,
+                new AppendRequest(new Coordinate("g", "scope-a"), KIND, new byte[] {9},
+                        AppendOptions.NONE.withIdempotencyKey("k-3"))), Caller.ANONYMOUS)));
+        List<AppendReceipt> repeated = s.append(passed(GateSet.empty().evaluate(List.of(keyedToo,
+                new AppendRequest(new Coordinate("g", "scope-a"), KIND, new byte[] {9},
+                        AppendOptions.NONE.withIdempotencyKey("k-3"))), Caller.ANONYMOUS)));
+        assertEquals(batch.stream().map(AppendReceipt::eventId).toList(),
+                repeated.stream().map(AppendReceipt::eventId).toList(), "a keyed batch repeated whole replays its receipts");
+        assertEquals(3, s.globalSequence(), "the repeat appended nothing");
+        assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED, assertThrows(StoreException.class,
+                () -> s.append(passed(GateSet.empty().evaluate(List.of(keyedToo, request("h", "x")), Caller.ANONYMOUS))))
+                .code(), "a batch repeating some used keys but not all is refused");
+        assertEquals(3, s.globalSequence(), "the refused batch appended nothing");
         AppendRequest reserved = new AppendRequest(new Coordinate("e", "scope-a"), new EventKind(0x0001), new byte[0]);
         assertEquals(ErrorCode.RESERVED_KIND, assertThrows(StoreException.class,
                 () -> GateSet.empty().evaluate(List.of(reserved), Caller.ANONYMOUS)).code(),

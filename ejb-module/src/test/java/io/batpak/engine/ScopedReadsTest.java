@@ -33,7 +33,7 @@ class ScopedReadsTest {
         store = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER));
         a0 = append("acct:1", "orders-eu");
         secret = append("acct:1", "payroll");
-        a2 = append("acct:1", "orders-us");
+        a2 = append("acct:1", "orders-eu");
         append("acct:2", "payroll");
     }
 
@@ -55,31 +55,38 @@ class ScopedReadsTest {
     }
 
     @Test
-    void ancestorsSkipHiddenEvents() {
-        List<StoredEvent> chain = store.ancestors(a2.eventId(), 10, ORDERS);
-        assertEquals(List.of(a0.eventId()), chain.stream().map(StoredEvent::eventId).toList(),
-                "ancestors within the grants should be the granted parent only");
-        assertEquals(2, store.ancestors(a2.eventId(), 10, ScopeGrants.ALL).size(), "all grants see both ancestors");
+    void theSameNameInAnotherScopeIsAnotherEntity() {
+        assertEquals(0, secret.sequence(), "acct:1@payroll starts its own sequence");
+        assertEquals(1, a2.sequence(), "acct:1@orders-eu continues its own");
+        assertEquals(List.of(a0.eventId()), store.ancestors(a2.eventId(), 10, ScopeGrants.ALL).stream()
+                .map(StoredEvent::eventId).toList(), "ancestors never cross into another scope's entity of the same name");
+        assertEquals(List.of(new Coordinate("acct:1", "orders-eu"), new Coordinate("acct:1", "payroll")),
+                store.coordinatesOf("acct:1", ScopeGrants.ALL));
+        StoreException e = assertThrows(StoreException.class, () -> store.readEntity("acct:1", 0, 10));
+        assertEquals(ErrorCode.AMBIGUOUS_ENTITY, e.code(), "a bare name that two scopes hold is ambiguous");
+        assertEquals(List.of(new Coordinate("acct:1", "orders-eu")), store.coordinatesOf("acct:1", ORDERS),
+                "within the grants only one is visible, so the name alone is enough there");
     }
 
     @Test
     void entityReadsVerifyAndStatsCountOnlyReachableEvents() {
-        assertEquals(List.of(0L, 2L), store.readEntity("acct:1", 0, 10, ORDERS).stream().map(StoredEvent::sequence)
+        assertEquals(List.of(0L, 1L), store.readEntity("acct:1", 0, 10, ORDERS).stream().map(StoredEvent::sequence)
                 .toList(), "entity read within the grants");
-        assertEquals(List.of(2L), store.readEntity("acct:1", 1, 1, ORDERS).stream().map(StoredEvent::sequence).toList(),
-                "a page of one from sequence 1 must skip the hidden sequence 1");
+        assertEquals(List.of(1L), store.readEntity("acct:1", 1, 1, ORDERS).stream().map(StoredEvent::sequence).toList(),
+                "a page of one from sequence 1");
         VerifyResult v = store.verify("acct:1", ORDERS);
-        assertEquals(2, v.events(), "verify counts only reachable events");
+        assertEquals(2, v.events(), "verify of the reachable entity");
         assertTrue(v.valid(), "the chain is intact");
         assertEquals(new VerifyResult("acct:2", 0, true, -1), store.verify("acct:2", ORDERS),
                 "an entity entirely outside the grants verifies like a missing one");
         StoreStats s = store.stats(ORDERS);
         assertEquals(2, s.events(), "stats events within the grants");
         assertEquals(1, s.entities(), "stats entities within the grants");
-        assertEquals(2, s.scopes(), "stats scopes within the grants");
+        assertEquals(1, s.scopes(), "stats scopes within the grants");
         assertEquals(a2.globalSequence(), s.globalSequence(), "stats globalSequence is the last reachable event");
         assertEquals(0, store.stats(ScopeGrants.NONE).events(), "no grants count nothing");
         assertEquals(4, store.stats(ScopeGrants.ALL).events(), "all grants count everything");
+        assertEquals(3, store.stats(ScopeGrants.ALL).entities(), "acct:1 in two scopes is two entities");
     }
 
     @Test

@@ -66,22 +66,30 @@ public class BatchesResource {
                 throw new ProblemException(Problem.invalid("events[" + i + "] must be an object"));
             }
             try {
-                requests.add(AppendJson.parse(o, null));
+                JsonValue key = o.get("idempotencyKey");
+                if (key != null && !(key instanceof jakarta.json.JsonString)) {
+                    throw new ProblemException(Problem.invalid("events[" + i + "].idempotencyKey must be a string"));
+                }
+                requests.add(AppendJson.parse(o, key == null ? null
+                        : CloudEventsCodec.headerKey(((jakarta.json.JsonString) key).getString())));
             } catch (io.batpak.engine.StoreException e) {
                 throw new io.batpak.engine.StoreException(e.code(), "events[" + i + "]: " + e.getMessage(), e);
             }
         }
         Callers.checkWrites(security, requests);
         List<AppendReceipt> receipts = store.appendBatch(requests, Callers.of(security));
+        // A keyed batch repeated whole answers its original receipts, as a single append does.
+        boolean replayed = receipts.get(0).replayed();
+        Response.ResponseBuilder status = replayed ? Response.ok().header("Idempotent-Replayed", "true")
+                : Response.status(201);
         if (!Bodies.wantsMsgpack(headers.getAcceptableMediaTypes())) {
-            return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.receiptsJson(receipts))
-                    .build();
+            return status.type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.receiptsJson(receipts)).build();
         }
         JsonArrayBuilder out = JSON.createArrayBuilder();
         for (AppendReceipt r : receipts) {
             out.add(EventJson.receipt(r));
         }
-        return Bodies.answer(Response.status(201), JSON.createObjectBuilder().add("receipts", out).build(),
+        return Bodies.answer(status, JSON.createObjectBuilder().add("receipts", out).build(),
                 headers.getAcceptableMediaTypes()).build();
     }
 }

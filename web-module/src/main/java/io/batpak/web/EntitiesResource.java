@@ -4,6 +4,7 @@ import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.BatpakStore;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.VerifyResult;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,8 +23,14 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
+import java.util.Optional;
 
-/** {@code /entities/{entity}}: one entity's events by sequence, and its hash-chain verification. */
+/**
+ * {@code /entities/{entity}}: one entity's events by sequence, and its hash-chain verification. An
+ * entity is a coordinate: {@code ?scope=} names its scope; without it the one entity of that name
+ * within the caller's grants is meant (400 {@code ambiguous-entity} if there are several). An entity
+ * outside the grants reads exactly like one with no events.
+ */
 @Path("entities/{entity}")
 @ApplicationScoped
 public class EntitiesResource {
@@ -40,12 +47,13 @@ public class EntitiesResource {
     @GET
     @Path("events")
     @RolesAllowed(TokenPrincipal.READER)
-    public Response events(@PathParam("entity") String entity, @QueryParam("from") String from,
-                           @QueryParam("limit") String limit) {
+    public Response events(@PathParam("entity") String entity, @QueryParam("scope") String scope,
+                           @QueryParam("from") String from, @QueryParam("limit") String limit) {
         Coordinate.validatePart("entity", entity);
         long start = Params.longParam("from", from, 0, 0, Long.MAX_VALUE);
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
-        List<StoredEvent> events = store.engine().readEntity(entity, start, max + 1, Callers.grants(security));
+        Optional<Coordinate> c = coordinate(entity, scope);
+        List<StoredEvent> events = c.isEmpty() ? List.of() : store.engine().readEntity(c.get(), start, max + 1);
         boolean more = events.size() > max;
         List<StoredEvent> page = more ? events.subList(0, max) : events;
         JsonObjectBuilder out = JSON.createObjectBuilder().add("events", EventsResource.array(page));
@@ -63,9 +71,10 @@ public class EntitiesResource {
     @GET
     @Path("verify")
     @RolesAllowed(TokenPrincipal.READER)
-    public Response verify(@PathParam("entity") String entity) {
+    public Response verify(@PathParam("entity") String entity, @QueryParam("scope") String scope) {
         Coordinate.validatePart("entity", entity);
-        VerifyResult v = store.engine().verify(entity, Callers.grants(security));
+        Optional<Coordinate> c = coordinate(entity, scope);
+        VerifyResult v = c.isEmpty() ? new VerifyResult(entity, 0, true, -1) : store.engine().verify(c.get());
         JsonObjectBuilder out = JSON.createObjectBuilder().add("entity", v.entity()).add("events", v.events())
                 .add("valid", v.valid());
         if (v.valid()) {
@@ -74,5 +83,15 @@ public class EntitiesResource {
             out.add("firstInvalidSequence", v.firstInvalidSequence());
         }
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+    }
+
+    /** The coordinate a path's entity (and optional scope) names within the caller's grants, if any. */
+    private Optional<Coordinate> coordinate(String entity, String scope) {
+        ScopeGrants grants = Callers.grants(security);
+        if (scope != null) {
+            Coordinate c = new Coordinate(entity, scope);
+            return grants.reaches(scope) ? Optional.of(c) : Optional.empty();
+        }
+        return store.engine().resolve(entity, grants);
     }
 }

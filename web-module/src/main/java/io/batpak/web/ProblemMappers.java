@@ -34,6 +34,8 @@ public final class ProblemMappers {
             case INVALID_REQUEST -> Problem.of(400, code.code(), "Invalid request", e.getMessage());
             case INVALID_COORDINATE -> Problem.of(400, code.code(), "Invalid coordinate", e.getMessage());
             case RESERVED_KIND -> Problem.of(400, code.code(), "Reserved kind", e.getMessage());
+            case RESERVED_ENTITY -> Problem.of(400, code.code(), "Reserved entity", e.getMessage());
+            case AMBIGUOUS_ENTITY -> Problem.of(400, code.code(), "Ambiguous entity", e.getMessage());
             case PAYLOAD_TOO_LARGE -> Problem.of(413, code.code(), "Payload too large", e.getMessage());
             case SEQUENCE_MISMATCH -> {
                 Problem p = Problem.of(409, code.code(), "Sequence mismatch", e.getMessage());

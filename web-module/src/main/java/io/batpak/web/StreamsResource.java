@@ -155,6 +155,7 @@ public class StreamsResource {
         int max = (int) StreamBodies.integer(o, "max", 100, 1, Streams.MAX_POLL);
         long waitMs = StreamBodies.integer(o, "waitMs", 0, 0, Long.MAX_VALUE);
         String start = StreamBodies.optionalString(o, "start");
+        requireWriterToCreate(stream, group);
         List<Delivery> ds = streams.get().poll(stream, group, consumer, max, waitMs,
                 start == null ? null : StartPosition.parse(start), caller);
         return json(200, StreamBodies.deliveries(ds));
@@ -201,5 +202,24 @@ public class StreamsResource {
         GroupConfig c = s.groupConfig(stream, group);
         return json(200, StreamBodies.config(c).add("stream", stream).add("group", group)
                 .add("partitions", StreamBodies.partitions(s.state(stream, group))).build());
+    }
+
+    /**
+     * A first poll creates its group durably (a configuration event), which is a write: a caller
+     * without {@code writer} may poll only groups that exist already (403 {@code forbidden} otherwise).
+     */
+    private void requireWriterToCreate(String stream, String group) {
+        if (security == null || security.getUserPrincipal() == null || security.isUserInRole(StreamAccess.WRITER)) {
+            return;
+        }
+        try {
+            streams.get().groupConfig(stream, group);
+        } catch (io.batpak.engine.StoreException e) {
+            if (e.code() == io.batpak.engine.ErrorCode.NOT_FOUND && streams.get().partitions(stream) > 0) {
+                throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "group " + group
+                        + " does not exist, and creating it needs the role '" + StreamAccess.WRITER + "'"));
+            }
+            throw e;
+        }
     }
 }
