@@ -192,8 +192,7 @@ public class BatpakConnector implements InboundConnector, OutboundConnector {
                 if (failure == null) {
                     m.ack();
                 } else {
-                    m.nack(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : failure);
+                    m.nack(io.batpak.engine.Completions.unwrap(failure));
                 }
                 subscription.request(1);
             });

@@ -126,11 +126,7 @@ public class MessagingChannels {
         }
         CompletableFuture<?> done = store.appendAsync(List.of(request), Caller.ANONYMOUS);
         return done.handle((receipts, failure) -> failure)
-                .thenCompose(failure -> failure == null ? message.ack() : message.nack(unwrap(failure)));
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+                .thenCompose(failure -> failure == null ? message.ack() : message.nack(io.batpak.engine.Completions.unwrap(failure)));
     }
 
     static AppendRequest toRequest(Object payload) {

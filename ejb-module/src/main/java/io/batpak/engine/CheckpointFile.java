@@ -203,7 +203,7 @@ final class CheckpointFile {
             if (ss[scope] != es[entity].scope) {
                 throw new IllegalStateException("event " + i + " names scope " + scope + " apart from its entity's");
             }
-            index.add(hi, lo, es[entity], kind, pos);
+            index.apply(hi, lo, es[entity], kind, pos, null, null, 0, 0); // chain heads came with the entities
         }
         int keys = b.getInt();
         for (int i = 0; i < keys; i++) {

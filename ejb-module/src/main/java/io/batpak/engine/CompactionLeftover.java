@@ -27,19 +27,14 @@ final class CompactionLeftover {
                 return -1;
             }
             int length = FrameCodec.readInt(head.array(), 0);
-            int crc = FrameCodec.readInt(head.array(), 4);
             if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES
                     || SegmentHeader.SIZE + FrameCodec.HEADER_BYTES + (long) length > size) {
                 return -1;
             }
-            ByteBuffer body = ByteBuffer.allocate(length);
-            if (SegmentReader.readFully(ch, body, SegmentHeader.SIZE + FrameCodec.HEADER_BYTES) < length
-                    || !FrameCodec.crcMatches(body.array(), 0, length, crc)) {
-                return -1;
-            }
+            ByteBuffer frame = ByteBuffer.allocate(FrameCodec.HEADER_BYTES + length);
+            int got = SegmentReader.readFully(ch, frame, SegmentHeader.SIZE);
             LogRecord r = new LogRecord();
-            FrameCodec.decodeBody(body.array(), 0, length, r, false);
-            return r.globalSequence;
+            return FrameReader.check(frame.array(), 0, got, r, false) == null ? r.globalSequence : -1;
         } catch (IOException | IllegalArgumentException e) {
             return -1;
         }
@@ -52,11 +47,11 @@ final class CompactionLeftover {
     static boolean isDuplicate(Path file, long segmentId, StoreIndex index) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            SegmentScanner in = new SegmentScanner(ch, size);
+            FrameReader frames = new FrameReader(new SegmentScanner(ch, size));
             long pos = SegmentHeader.SIZE;
             boolean any = false;
             while (pos < size) {
-                LogRecord r = readFrame(in, pos, size);
+                LogRecord r = readFrame(frames, pos);
                 long g = r == null ? -1 : r.globalSequence;
                 boolean copy = g >= 1 && g <= index.stagedCount()
                         && index.idHi((int) (g - 1)) == r.idHi && index.idLo((int) (g - 1)) == r.idLo
@@ -69,7 +64,7 @@ final class CompactionLeftover {
                     return false;
                 }
                 any = true;
-                pos += FrameCodec.HEADER_BYTES + FrameCodec.readInt(in.array(), in.ensure(pos, FrameCodec.HEADER_BYTES));
+                pos = frames.end();
             }
             return any;
         } catch (IOException e) {
@@ -77,27 +72,9 @@ final class CompactionLeftover {
         }
     }
 
-    /** The frame at {@code pos} if it is whole, CRC-valid and decodes; otherwise null. */
-    private static LogRecord readFrame(SegmentScanner in, long pos, long size) throws IOException {
-        if (size - pos < FrameCodec.HEADER_BYTES) {
-            return null;
-        }
-        int off = in.ensure(pos, FrameCodec.HEADER_BYTES);
-        int length = FrameCodec.readInt(in.array(), off);
-        int crc = FrameCodec.readInt(in.array(), off + 4);
-        if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES || pos + FrameCodec.HEADER_BYTES + length > size) {
-            return null;
-        }
-        int body = in.ensure(pos + FrameCodec.HEADER_BYTES, length);
-        if (!FrameCodec.crcMatches(in.array(), body, length, crc)) {
-            return null;
-        }
+    /** The frame at {@code pos} if it is valid ({@link FrameReader}); otherwise null. */
+    private static LogRecord readFrame(FrameReader frames, long pos) throws IOException {
         LogRecord r = new LogRecord();
-        try {
-            FrameCodec.decodeBody(in.array(), body, length, r, false);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        return r;
+        return frames.read(pos, r, false) == null ? r : null;
     }
 }

@@ -142,34 +142,20 @@ final class Compactor {
                 out.write(in.array(), h, SegmentHeader.SIZE);
             }
             LogRecord r = new LogRecord();
+            FrameReader frames = new FrameReader(in);
             long pos = SegmentHeader.SIZE;
             while (pos < size) {
-                if (size - pos < FrameCodec.HEADER_BYTES) {
-                    throw new CorruptLogException(file, pos, "partial frame header in a sealed segment");
-                }
-                int off = in.ensure(pos, FrameCodec.HEADER_BYTES);
-                int length = FrameCodec.readInt(in.array(), off);
-                int crc = FrameCodec.readInt(in.array(), off + 4);
-                if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES || pos + FrameCodec.HEADER_BYTES + length > size) {
-                    throw new CorruptLogException(file, pos, "frame length " + length + " is out of range");
-                }
-                int frame = in.ensure(pos, FrameCodec.HEADER_BYTES + length);
-                int body = frame + FrameCodec.HEADER_BYTES;
-                if (!FrameCodec.crcMatches(in.array(), body, length, crc)) {
-                    throw new CorruptLogException(file, pos, "frame checksum mismatch");
-                }
-                try {
-                    FrameCodec.decodeBody(in.array(), body, length, r, false);
-                } catch (IllegalArgumentException e) {
-                    throw new CorruptLogException(file, pos, e.getMessage());
+                String problem = frames.read(pos, r, false);
+                if (problem != null) {
+                    throw new CorruptLogException(file, pos, problem + " in a sealed segment");
                 }
                 if (nextGlobal >= 0 && r.globalSequence != nextGlobal) {
                     throw new CorruptLogException(file, pos, "global sequence " + r.globalSequence + " where "
                             + nextGlobal + " was expected: the segments to merge do not continue each other");
                 }
                 nextGlobal = r.globalSequence + 1;
-                out.write(in.array(), frame, FrameCodec.HEADER_BYTES + length);
-                pos += FrameCodec.HEADER_BYTES + length;
+                out.write(frames.array(), frames.frameOffset(), (int) (frames.end() - pos));
+                pos = frames.end();
             }
             return nextGlobal;
         }

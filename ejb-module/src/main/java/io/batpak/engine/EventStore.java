@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.function.IntPredicate;
@@ -254,22 +252,7 @@ public final class EventStore implements AutoCloseable {
     }
 
     static <T> T await(Future<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for the commit", e);
-        } catch (ExecutionException e) {
-            throw unwrap(e.getCause());
-        }
-    }
-
-    private static StoreException unwrap(Throwable t) {
-        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (c instanceof StoreException se) {
-            return se;
-        }
-        return new StoreException(ErrorCode.UNAVAILABLE, "commit failed: " + c, c);
+        return Completions.await(f);
     }
 
     // ---- read ----

@@ -136,29 +136,18 @@ public final class FormatUpgrade {
     private static long scanNames(FileChannel ch, Path file, Map<String, String> scopeOf,
                                   Map<String, TreeSet<String>> conflicts) throws IOException {
         long size = ch.size();
-        SegmentScanner scanner = new SegmentScanner(ch, size);
+        FrameReader frames = new FrameReader(new SegmentScanner(ch, size));
         LogRecord r = new LogRecord();
         long pos = SegmentHeader.SIZE;
         long n = 0;
-        while (pos + FrameCodec.HEADER_BYTES <= size) {
-            int at = scanner.ensure(pos, FrameCodec.HEADER_BYTES);
-            int length = FrameCodec.readInt(scanner.array(), at);
-            int crc = FrameCodec.readInt(scanner.array(), at + 4);
-            if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES || pos + FrameCodec.HEADER_BYTES + length > size) {
-                break;
-            }
-            at = scanner.ensure(pos, FrameCodec.HEADER_BYTES + length);
-            if (!FrameCodec.crcMatches(scanner.array(), at + FrameCodec.HEADER_BYTES, length, crc)) {
-                break;
-            }
-            FrameCodec.decodeBody(scanner.array(), at + FrameCodec.HEADER_BYTES, length, r, false);
+        while (pos < size && frames.read(pos, r, false) == null) {
             String first = scopeOf.putIfAbsent(r.entity, r.scope);
             if (first != null && !first.equals(r.scope)) {
                 TreeSet<String> scopes = conflicts.computeIfAbsent(r.entity, k -> new TreeSet<>());
                 scopes.add(first);
                 scopes.add(r.scope);
             }
-            pos += FrameCodec.HEADER_BYTES + length;
+            pos = frames.end();
             n++;
         }
         return n;

@@ -137,39 +137,14 @@ final class LogRecovery {
 
     private long scanFrames(FileChannel ch, Path file, long id, long from, long size, boolean last) throws IOException {
         SegmentScanner in = new SegmentScanner(ch, size);
+        FrameReader frames = new FrameReader(in);
         List<LogRecord> batch = new ArrayList<>();
         long batchStart = -1;
         long pos = from;
         while (pos < size) {
-            String problem = null;
-            long frameEnd = -1;
-            LogRecord r = null;
-            if (size - pos < FrameCodec.HEADER_BYTES) {
-                problem = "partial frame header";
-            } else {
-                int off = in.ensure(pos, FrameCodec.HEADER_BYTES);
-                int length = FrameCodec.readInt(in.array(), off);
-                int crc = FrameCodec.readInt(in.array(), off + 4);
-                if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES) {
-                    problem = "frame length " + length + " is out of range";
-                } else if (pos + FrameCodec.HEADER_BYTES + length > size) {
-                    problem = "frame runs past the end of the file";
-                    frameEnd = size;
-                } else {
-                    frameEnd = pos + FrameCodec.HEADER_BYTES + length;
-                    int body = in.ensure(pos + FrameCodec.HEADER_BYTES, length);
-                    if (!FrameCodec.crcMatches(in.array(), body, length, crc)) {
-                        problem = "frame checksum mismatch";
-                    } else {
-                        r = new LogRecord();
-                        try {
-                            FrameCodec.decodeBody(in.array(), body, length, r, false);
-                        } catch (IllegalArgumentException e) {
-                            problem = e.getMessage();
-                        }
-                    }
-                }
-            }
+            LogRecord r = new LogRecord();
+            String problem = frames.read(pos, r, false);
+            long frameEnd = frames.end();
             if (problem != null) {
                 // Only the unacknowledged tail may be damaged: if a valid frame continuing the log follows,
                 // the damage sits in acknowledged data and must be reported, not truncated away.
@@ -234,24 +209,15 @@ final class LogRecovery {
      * sequence is not a later frame but a copy inside a torn event's opaque payload.
      */
     private static boolean validFrameFollows(SegmentScanner in, long from, long size, long minGlobal) throws IOException {
+        FrameReader frames = new FrameReader(in);
         LogRecord probe = new LogRecord();
         for (long at = from; at + FrameCodec.HEADER_BYTES < size; at++) {
-            int off = in.ensure(at, FrameCodec.HEADER_BYTES);
-            int length = FrameCodec.readInt(in.array(), off);
-            if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES || at + FrameCodec.HEADER_BYTES + length > size) {
-                continue;
+            String problem = frames.read(at, probe, false);
+            if (problem == null && probe.globalSequence >= minGlobal) {
+                return true;
             }
-            int crc = FrameCodec.readInt(in.array(), off + 4);
-            int body = in.ensure(at + FrameCodec.HEADER_BYTES, length);
-            if (FrameCodec.crcMatches(in.array(), body, length, crc)) {
-                try {
-                    FrameCodec.decodeBody(in.array(), body, length, probe, false);
-                } catch (IllegalArgumentException notAnEvent) {
-                    return true; // when in doubt, refuse to open rather than truncate
-                }
-                if (probe.globalSequence >= minGlobal) {
-                    return true;
-                }
+            if (problem != null && frames.checksumValid()) {
+                return true; // CRC-valid but not an event: when in doubt, refuse to open rather than truncate
             }
         }
         return false;
@@ -282,11 +248,8 @@ final class LogRecovery {
         if (r.kind < 0 || r.kind > 0xFFFF) {
             throw new CorruptLogException(file, pos, "kind " + r.kind + " is out of range");
         }
-        int idx = index.add(r.idHi, r.idLo, e, r.kind, StoreIndex.packPosition(segmentId, pos));
-        System.arraycopy(r.hash, 0, e.lastHash, 0, 32);
-        if (r.idempotencyKey != null) {
-            index.putIdempotency(StoreIndex.scopedKey(r.scope, r.idempotencyKey), new IdempotencyRecord(idx, r.fingerprintHi, r.fingerprintLo));
-        }
+        index.apply(r.idHi, r.idLo, e, r.kind, StoreIndex.packPosition(segmentId, pos), r.hash, r.idempotencyKey,
+                r.fingerprintHi, r.fingerprintLo);
         clock.observe(r.hlcMs, r.hlcCounter);
     }
 }

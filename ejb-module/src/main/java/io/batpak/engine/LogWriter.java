@@ -626,7 +626,7 @@ final class LogWriter implements Runnable {
         s.kind = r.kind;
         s.bufferOffset = offset;
         s.hash = r.hash.clone();
-        s.idempotencyKey = r.idempotencyKey == null ? null : StoreIndex.scopedKey(r.scope, r.idempotencyKey);
+        s.idempotencyKey = r.idempotencyKey;
         s.fingerprintHi = r.fingerprintHi;
         s.fingerprintLo = r.fingerprintLo;
         s.receipt = new AppendReceipt(new UUID(r.idHi, r.idLo), item.coordinate(), r.sequence, r.globalSequence,
@@ -638,7 +638,7 @@ final class LogWriter implements Runnable {
         }
         staged.add(s);
         if (s.idempotencyKey != null) {
-            pendingKeys.put(s.idempotencyKey, s);
+            pendingKeys.put(StoreIndex.scopedKey(s.scope, s.idempotencyKey), s);
         }
         p.nextSequence++;
         System.arraycopy(r.hash, 0, p.lastHash, 0, 32);
@@ -649,7 +649,7 @@ final class LogWriter implements Runnable {
         while (staged.size() > stagedBefore) {
             Staged s = staged.remove(staged.size() - 1);
             if (s.idempotencyKey != null) {
-                pendingKeys.remove(s.idempotencyKey);
+                pendingKeys.remove(StoreIndex.scopedKey(s.scope, s.idempotencyKey));
             }
         }
         buffer.rewindTo(bufferBefore);
@@ -741,13 +741,10 @@ final class LogWriter implements Runnable {
                 e = index.entityOrCreate(s.entity.coordinate);
                 s.entity.state = e;
             }
-            int idx = index.add(s.idHi, s.idLo, e, s.kind, s.position);
+            int idx = index.apply(s.idHi, s.idLo, e, s.kind, s.position, s.hash, s.idempotencyKey, s.fingerprintHi,
+                    s.fingerprintLo);
             if (s.event != null) {
                 hub.cache(idx, s.event);
-            }
-            System.arraycopy(s.hash, 0, e.lastHash, 0, 32);
-            if (s.idempotencyKey != null) {
-                index.putIdempotency(s.idempotencyKey, new IdempotencyRecord(idx, s.fingerprintHi, s.fingerprintLo));
             }
         }
         eventsSinceCheckpoint += staged.size();

@@ -157,19 +157,16 @@ public final class Quarantine {
     private static final class LostFrames {
         long readable;
         long damagedRegions;
+        private final LogRecord probe = new LogRecord();
 
         void count(byte[] bytes, int from) {
             boolean inDamage = false;
             int pos = from;
             while (pos + FrameCodec.HEADER_BYTES <= bytes.length) {
-                int length = FrameCodec.readInt(bytes, pos);
-                boolean valid = length > 0 && length <= FrameCodec.MAX_BODY_BYTES
-                        && pos + FrameCodec.HEADER_BYTES + (long) length <= bytes.length
-                        && FrameCodec.crcMatches(bytes, pos + FrameCodec.HEADER_BYTES, length, FrameCodec.readInt(bytes, pos + 4));
-                if (valid) {
+                if (FrameReader.check(bytes, pos, bytes.length - pos, probe, false) == null) {
                     readable++;
                     inDamage = false;
-                    pos += FrameCodec.HEADER_BYTES + length;
+                    pos += FrameCodec.HEADER_BYTES + FrameCodec.readInt(bytes, pos);
                 } else {
                     if (!inDamage) {
                         damagedRegions++;

@@ -3,7 +3,7 @@ package io.batpak.engine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import org.bouncycastle.crypto.digests.Blake3Digest;
+import org.apache.commons.codec.digest.Blake3;
 
 /**
  * A 128-bit BLAKE3 digest of everything that defines an append request (coordinate, kind,
@@ -15,7 +15,7 @@ final class RequestFingerprint {
     }
 
     static long[] of(AppendRequest r) {
-        Blake3Digest d = new Blake3Digest(128);
+        Blake3 d = Blake3.initHash(); // 128 bits: the first 16 bytes of the output
         ByteBuffer b = ByteBuffer.allocate(64);
         update(d, r.coordinate().entity());
         update(d, r.coordinate().scope());
@@ -31,11 +31,11 @@ final class RequestFingerprint {
             update(d, e.getValue());
         }
         byte[] out = new byte[16];
-        d.doFinal(out, 0);
+        d.doFinalize(out, 0, 16);
         return new long[] {FrameCodec.readLong(out, 0), FrameCodec.readLong(out, 8)};
     }
 
-    private static void update(Blake3Digest d, String s) {
+    private static void update(Blake3 d, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         byte[] len = ByteBuffer.allocate(4).putInt(bytes.length).array();
         d.update(len, 0, 4);

@@ -51,33 +51,21 @@ final class SegmentReader implements AutoCloseable {
     private LogRecord readFrom(FileChannel ch, long segmentId, long offset, boolean withPayload) throws IOException {
         ByteBuffer first = ByteBuffer.allocate(FIRST_READ);
         int got = readFully(ch, first, offset);
-        if (got < FrameCodec.HEADER_BYTES) {
-            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame header is cut short (" + got + " bytes)");
-        }
         byte[] buf = first.array();
-        int length = FrameCodec.readInt(buf, 0);
-        int crc = FrameCodec.readInt(buf, 4);
-        if (length <= 0 || length > FrameCodec.MAX_BODY_BYTES) {
-            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame length " + length + " is out of range");
-        }
-        int total = FrameCodec.HEADER_BYTES + length;
-        if (total > got) {
-            ByteBuffer whole = ByteBuffer.allocate(total);
-            whole.put(buf, 0, got);
-            int more = readFully(ch, whole, offset + got);
-            if (got + more < total) {
-                throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame body is cut short");
+        if (got >= FrameCodec.HEADER_BYTES) {
+            int length = FrameCodec.readInt(buf, 0);
+            int total = FrameCodec.HEADER_BYTES + length;
+            if (length > 0 && length <= FrameCodec.MAX_BODY_BYTES && total > got) {
+                ByteBuffer whole = ByteBuffer.allocate(total);
+                whole.put(buf, 0, got);
+                got += readFully(ch, whole, offset + got);
+                buf = whole.array();
             }
-            buf = whole.array();
-        }
-        if (!FrameCodec.crcMatches(buf, FrameCodec.HEADER_BYTES, length, crc)) {
-            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, "frame checksum mismatch");
         }
         LogRecord r = new LogRecord();
-        try {
-            FrameCodec.decodeBody(buf, FrameCodec.HEADER_BYTES, length, r, withPayload);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, e.getMessage());
+        String problem = FrameReader.check(buf, 0, got, r, withPayload);
+        if (problem != null) {
+            throw new CorruptLogException(SegmentFiles.path(dataDir, segmentId), offset, problem);
         }
         return r;
     }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
-import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
  * Layout and location of one persistent projection snapshot (docs/FORMAT.md, "Projection
@@ -45,10 +44,7 @@ final class SnapshotFile {
 
     static Path path(Path root, String name, int version, String entity) {
         byte[] utf8 = entity.getBytes(StandardCharsets.UTF_8);
-        Blake3Digest d = new Blake3Digest(256);
-        d.update(utf8, 0, utf8.length);
-        byte[] h = new byte[32];
-        d.doFinal(h, 0);
+        byte[] h = org.apache.commons.codec.digest.Blake3.hash(utf8);
         return versionDir(root, name, version).resolve(Hex.encode(h) + SUFFIX);
     }
 

@@ -142,8 +142,28 @@ final class StoreIndex {
         return s;
     }
 
+    /**
+     * The one way an event enters the index, whether the writer just wrote it, recovery read it from
+     * a segment, or a checkpoint lists it: stages it at the next global index (invisible until
+     * {@link #publish()}), moves its entity's chain head to {@code hash} (null: the head comes from
+     * elsewhere, as a checkpoint's entity table) and records its idempotency key (null: none) under
+     * {@link #scopedKey}. Returns the event's global index. Writer thread, or recovery before open.
+     */
+    int apply(long idHi, long idLo, EntityState entity, int kind, long position, byte[] hash, String idempotencyKey,
+              long fingerprintHi, long fingerprintLo) {
+        int idx = add(idHi, idLo, entity, kind, position);
+        if (hash != null) {
+            System.arraycopy(hash, 0, entity.lastHash, 0, 32);
+        }
+        if (idempotencyKey != null) {
+            idempotency.put(scopedKey(entity.coordinate.scope(), idempotencyKey),
+                    new IdempotencyRecord(idx, fingerprintHi, fingerprintLo));
+        }
+        return idx;
+    }
+
     /** Stages one event at the next global index; invisible to readers until {@link #publish()}. */
-    int add(long idHi, long idLo, EntityState entity, int kind, long position) {
+    private int add(long idHi, long idLo, EntityState entity, int kind, long position) {
         ScopeState scope = entity.scope;
         int i = staged;
         if (i >= MAX_EVENTS) {

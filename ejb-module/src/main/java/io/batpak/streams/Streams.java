@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -553,21 +552,6 @@ public final class Streams implements AutoCloseable {
     }
 
     static <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for the commit", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause()
-                    : e.getCause();
-            if (c instanceof StoreException se) {
-                throw se;
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new StoreException(ErrorCode.UNAVAILABLE, "commit failed: " + c, c);
-        }
+        return io.batpak.engine.Completions.await(f);
     }
 }

@@ -132,6 +132,11 @@ class ConcurrencyTest {
     }
 
     /** One appender: a random mix of single, CAS (retried until it wins) and batch appends. */
+    /** An entity lives in one scope: its name picks it, so single, CAS and batch writers share its chain. */
+    private static String scopeOf(String entity) {
+        return "s" + Math.floorMod(entity.hashCode(), 4);
+    }
+
     private static List<Written> write(EventStore s, int thread, AtomicLong casRetries) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         List<Written> out = new ArrayList<>();
@@ -140,13 +145,13 @@ class ConcurrencyTest {
             String e = entity(r.nextInt(ENTITIES));
             if (choice < 4) {
                 byte[] p = payload("single " + thread + ":" + op, r.nextInt(200));
-                out.add(new Written(s.append(new Coordinate(e, "s" + thread % 4), SINGLE, p), p, 0));
+                out.add(new Written(s.append(new Coordinate(e, scopeOf(e)), SINGLE, p), p, 0));
             } else if (choice < 6) {
                 byte[] p = payload("cas " + thread + ":" + op, r.nextInt(100));
                 while (true) {
                     long last = s.lastSequence(e);
                     try {
-                        AppendReceipt a = s.append(new AppendRequest(new Coordinate(e, "cas"), CAS, p,
+                        AppendReceipt a = s.append(new AppendRequest(new Coordinate(e, scopeOf(e)), CAS, p,
                                 AppendOptions.NONE.withExpectedSequence(last)));
                         assertEquals(last + 1, a.sequence(), "a CAS append expecting " + last + " on " + e
                                 + " committed at another sequence — see LogWriter.validate");
@@ -174,7 +179,7 @@ class ConcurrencyTest {
                             expectedFirst = s.lastSequence(be);
                             o = o.withExpectedSequence(expectedFirst);
                         }
-                        reqs.add(new AppendRequest(new Coordinate(be, "batch"), batchKind(size, i), marker, o));
+                        reqs.add(new AppendRequest(new Coordinate(be, scopeOf(be)), batchKind(size, i), marker, o));
                     }
                     try {
                         List<AppendReceipt> receipts = s.appendBatch(reqs);

@@ -46,6 +46,11 @@ class CrashRecoveryTest {
     private static final EventKind BATCH = EventKind.of(0xF, 0xB);
     private static final String[] ENTITIES = {"order-1", "konto-ä", "😀-user", "order-2"};
     private static final String[] SCOPES = {"shop", "bank/δ"};
+
+    /** Each entity lives in one scope (an entity is a name within a scope); non-ASCII names and scopes both occur. */
+    private static Coordinate at(String entity) {
+        return new Coordinate(entity, entity.equals("konto-ä") || entity.equals("order-2") ? SCOPES[1] : SCOPES[0]);
+    }
     private static final String IDEM_KEY = "key-of-the-last-single";
     /** The engine logs one warning per torn tail; thousands of expected ones would drown the build log. */
     private static final Logger ENGINE_LOG = Logger.getLogger("io.batpak.engine");
@@ -106,7 +111,7 @@ class CrashRecoveryTest {
                 if (i == singles - 1) {
                     o = o.withIdempotencyKey(IDEM_KEY);
                 }
-                AppendRequest req = new AppendRequest(new Coordinate(ENTITIES[i % ENTITIES.length], SCOPES[i % 2]), kind,
+                AppendRequest req = new AppendRequest(at(ENTITIES[i % ENTITIES.length]), kind,
                         payload("single-" + i, 12 + (i * 37) % 190), o);
                 out.add(new Acked(s.append(req), req, 0));
                 if (batchEvery > 0 && i % batchEvery == batchEvery - 1) {
@@ -121,9 +126,9 @@ class CrashRecoveryTest {
     /** An atomic batch of three events over two entities, one of them twice. */
     private static List<Acked> batch(EventStore s, int n) {
         List<AppendRequest> reqs = List.of(
-                new AppendRequest(new Coordinate(ENTITIES[0], "shop"), BATCH, payload("batch-" + n + "-a", 40)),
-                new AppendRequest(new Coordinate(ENTITIES[1], "shop"), BATCH, payload("batch-" + n + "-b", 70)),
-                new AppendRequest(new Coordinate(ENTITIES[0], "shop"), BATCH, payload("batch-" + n + "-c", 25)));
+                new AppendRequest(at(ENTITIES[0]), BATCH, payload("batch-" + n + "-a", 40)),
+                new AppendRequest(at(ENTITIES[1]), BATCH, payload("batch-" + n + "-b", 70)),
+                new AppendRequest(at(ENTITIES[0]), BATCH, payload("batch-" + n + "-c", 25)));
         List<AppendReceipt> receipts = s.appendBatch(reqs);
         List<Acked> out = new ArrayList<>();
         for (int i = 0; i < reqs.size(); i++) {
@@ -252,7 +257,7 @@ class CrashRecoveryTest {
         boolean keyedSurvived = acked.indexOf(keyed) < n;
         try (EventStore s = EventStore.open(config)) {
             long before = s.lastSequence(ENTITIES[0]);
-            next = s.append(new Coordinate(ENTITIES[0], "shop"), SINGLE, payload("after-recovery", 33));
+            next = s.append(at(ENTITIES[0]), SINGLE, payload("after-recovery", 33));
             assertEquals(n + 1L, next.globalSequence(), where + ": the first append after recovery must get the next"
                     + " global sequence — see LogWriter (constructor) / LogRecovery.End");
             assertEquals(before + 1, next.sequence(), where + ": the entity sequence must continue after recovery");
@@ -376,7 +381,7 @@ class CrashRecoveryTest {
         byte[] embedded = Arrays.copyOfRange(log, (int) first.start(), (int) first.end());
         byte[] p = new byte[embedded.length + 64];
         System.arraycopy(embedded, 0, p, 16, embedded.length);
-        AppendRequest req = new AppendRequest(new Coordinate(ENTITIES[2], "shop"), SINGLE, p);
+        AppendRequest req = new AppendRequest(at(ENTITIES[2]), SINGLE, p);
         try (EventStore s = EventStore.open(StoreConfig.defaults(source))) {
             acked.add(new Acked(s.append(req), req, 0));
         }
@@ -612,13 +617,13 @@ class CrashRecoveryTest {
         Path crashed = work.resolve("crashed");
         try (EventStore s = EventStore.open(config)) {
             for (int i = 0; i < 20; i++) {
-                AppendRequest r = new AppendRequest(new Coordinate(ENTITIES[i % 4], "shop"), SINGLE, payload("pre-" + i, 50 + i));
+                AppendRequest r = new AppendRequest(at(ENTITIES[i % 4]), SINGLE, payload("pre-" + i, 50 + i));
                 acked.add(new Acked(s.append(r), r, 0));
             }
             s.checkpoint();
             int batchNo = 1;
             for (int i = 0; i < 40; i++) {
-                AppendRequest r = new AppendRequest(new Coordinate(ENTITIES[i % 4], "shop"), SINGLE, payload("post-" + i, 60 + i),
+                AppendRequest r = new AppendRequest(at(ENTITIES[i % 4]), SINGLE, payload("post-" + i, 60 + i),
                         i == 39 ? AppendOptions.NONE.withIdempotencyKey(IDEM_KEY) : AppendOptions.NONE);
                 acked.add(new Acked(s.append(r), r, 0));
                 if (i % 9 == 8) {

@@ -36,7 +36,7 @@ public final class CrashWriterMain {
                     List<byte[]> payloads = new ArrayList<>();
                     switch (i % 4) {
                         case 0, 1 -> {
-                            receipts = List.of(store.append(new Coordinate(entity, "s" + thread), EventKind.of(0xF, 1), payload));
+                            receipts = List.of(store.append(new Coordinate(entity, "s" + Math.floorMod(entity.hashCode(), 4)), EventKind.of(0xF, 1), payload));
                             payloads.add(payload);
                         }
                         case 2 -> {
@@ -44,7 +44,7 @@ public final class CrashWriterMain {
                             while (receipts == null) {
                                 long last = store.lastSequence(entity);
                                 try {
-                                    receipts = List.of(store.append(new AppendRequest(new Coordinate(entity, "cas"),
+                                    receipts = List.of(store.append(new AppendRequest(new Coordinate(entity, "s" + Math.floorMod(entity.hashCode(), 4)),
                                             EventKind.of(0xF, 2), payload, AppendOptions.NONE.withExpectedSequence(last))));
                                 } catch (SequenceMismatchException lost) {
                                     // another thread won: read the new last sequence and retry
@@ -59,7 +59,9 @@ public final class CrashWriterMain {
                                 byte[] p = new byte[r.nextInt(200)];
                                 r.nextBytes(p);
                                 payloads.add(p);
-                                batch.add(new AppendRequest(new Coordinate("k" + r.nextInt(20), "batch"), EventKind.of(0xF, 3), p));
+                                String k = "k" + r.nextInt(20);
+                                batch.add(new AppendRequest(new Coordinate(k, "s" + Math.floorMod(k.hashCode(), 4)),
+                                        EventKind.of(0xF, 3), p));
                             }
                             receipts = store.appendBatch(batch);
                         }

@@ -46,10 +46,11 @@ class IndexModelProperties {
         final Map<String, AppendRequest> keyRequests = new TreeMap<>();
         final Map<String, AppendReceipt> keyReceipts = new TreeMap<>();
 
-        long last(String entity) {
+        /** The last sequence of {@code entity@scope}: an entity is a name within one scope. */
+        long last(String entity, String scope) {
             long last = AppendOptions.NO_EVENTS;
             for (Row r : rows) {
-                if (r.entity().equals(entity)) {
+                if (r.entity().equals(entity) && r.scope().equals(scope)) {
                     last = r.sequence();
                 }
             }
@@ -159,14 +160,14 @@ class IndexModelProperties {
             case SINGLE -> {
                 byte[] p = payload(op, step);
                 AppendReceipt r = s.append(new Coordinate(e, sc), new EventKind(k), p);
-                addRow(model, new Row(e, sc, k, model.last(e) + 1, p, r), where);
+                addRow(model, new Row(e, sc, k, model.last(e, sc) + 1, p, r), where);
             }
             case BATCH -> {
                 List<AppendRequest> batch = new ArrayList<>();
                 List<Row> rows = new ArrayList<>();
                 Map<String, Long> next = new HashMap<>();
                 // variant 0/1: unconditional; 2: first item expects the right sequence; 3: a wrong one
-                long expectFirst = op.variant() == 3 ? model.last(e) + 1 : model.last(e);
+                long expectFirst = op.variant() == 3 ? model.last(e, sc) + 1 : model.last(e, sc);
                 for (int i = 0; i < op.size(); i++) {
                     // variant 0 repeats entities within the batch (e, e, e+1, e+1), the others spread them
                     String be = ENTITIES[(op.entity() + i * (op.variant() + 1) / 2) % ENTITIES.length];
@@ -176,8 +177,8 @@ class IndexModelProperties {
                     AppendOptions o = i == 0 && op.variant() >= 2 ? AppendOptions.NONE.withExpectedSequence(expectFirst)
                             : AppendOptions.NONE;
                     batch.add(new AppendRequest(new Coordinate(be, bs), new EventKind(bk), p, o));
-                    long seq = next.getOrDefault(be, model.last(be)) + 1;
-                    next.put(be, seq);
+                    long seq = next.getOrDefault(be + "@" + bs, model.last(be, bs)) + 1;
+                    next.put(be + "@" + bs, seq);
                     rows.add(new Row(be, bs, bk, seq, p, null));
                 }
                 try {
@@ -190,11 +191,11 @@ class IndexModelProperties {
                     }
                 } catch (SequenceMismatchException m) {
                     assertEquals(3, op.variant(), where + ": a batch with the right expectation failed: " + m.getMessage());
-                    assertEquals(model.last(e), m.actual(), where + ": the mismatch reports the wrong actual sequence");
+                    assertEquals(model.last(e, sc), m.actual(), where + ": the mismatch reports the wrong actual sequence");
                 }
             }
             case CAS -> {
-                long last = model.last(e);
+                long last = model.last(e, sc);
                 long expected = switch (op.variant()) {
                     case 0, 1 -> last;
                     case 2 -> last + 1 + op.size();
@@ -216,7 +217,8 @@ class IndexModelProperties {
             }
             case IDEMPOTENT -> {
                 String key = KEYS[op.variant()];
-                AppendRequest earlier = model.keyRequests.get(key);
+                String scopedKey = sc + "/" + key; // keys are unique within a scope only
+                AppendRequest earlier = model.keyRequests.get(scopedKey);
                 // size 1..2: repeat the earlier request exactly (if any); 3..4: a request of its own
                 AppendRequest req = earlier != null && op.size() <= 2 ? earlier
                         : new AppendRequest(new Coordinate(e, sc), new EventKind(k), payload(op, step),
@@ -227,12 +229,12 @@ class IndexModelProperties {
                     AppendReceipt r = s.append(req);
                     if (earlier == null) {
                         assertFalse(r.replayed(), where + ": a first use of key " + key + " was answered as a replay");
-                        addRow(model, new Row(e, sc, k, model.last(e) + 1, req.payload(), r), where);
-                        model.keyRequests.put(key, req);
-                        model.keyReceipts.put(key, r);
+                        addRow(model, new Row(e, sc, k, model.last(e, sc) + 1, req.payload(), r), where);
+                        model.keyRequests.put(scopedKey, req);
+                        model.keyReceipts.put(scopedKey, r);
                     } else {
                         assertTrue(same, where + ": reusing key " + key + " for a different request was accepted");
-                        AppendReceipt first = model.keyReceipts.get(key);
+                        AppendReceipt first = model.keyReceipts.get(scopedKey);
                         assertTrue(r.replayed(), where + ": repeating key " + key + " appended again — see LogWriter.validate");
                         assertEquals(first.eventId(), r.eventId(), where + ": the replay names another event");
                         assertEquals(first.globalSequence(), r.globalSequence(), where + ": the replay names another gseq");
@@ -257,7 +259,7 @@ class IndexModelProperties {
                         s.checkpoint();
                         byte[] p = payload(op, step);
                         AppendReceipt r = s.append(new Coordinate(e, sc), new EventKind(k), p);
-                        addRow(model, new Row(e, sc, k, model.last(e) + 1, p, r), where);
+                        addRow(model, new Row(e, sc, k, model.last(e, sc) + 1, p, r), where);
                         s.sync();
                         Path copy = root.resolve("store-" + step);
                         TestFiles.copyDataDir(dir[0], copy);
@@ -301,23 +303,26 @@ class IndexModelProperties {
         for (int i = 0; i < want.size(); i++) {
             assertArrayEquals(want.get(i).payload(), read.get(i).payload(), when + ": read(" + some + ") payload " + i);
         }
-        for (String e : ENTITIES) {
-            long last = model.last(e);
-            assertEquals(last, s.lastSequence(e), when + ": lastSequence(" + e + ") — see StoreIndex.entityVisibleEvents");
-            List<Row> rows = model.rows.stream().filter(r -> r.entity().equals(e)).toList();
-            for (long from : new long[] {0, 1, Math.max(0, last - 1), last + 1}) {
-                for (int limit : new int[] {1, 2, 1000}) {
-                    List<StoredEvent> got = s.readEntity(e, from, limit);
-                    List<Row> exp = rows.subList((int) Math.min(from, rows.size()), (int) Math.min(rows.size(), from + limit));
-                    assertEquals(exp.size(), got.size(), when + ": readEntity(" + e + ", " + from + ", " + limit + ") size");
-                    for (int i = 0; i < exp.size(); i++) {
-                        assertEquals(exp.get(i).receipt().globalSequence(), got.get(i).globalSequence(),
-                                when + ": readEntity(" + e + ", " + from + ", " + limit + ") item " + i);
-                        assertArrayEquals(exp.get(i).payload(), got.get(i).payload(), when + ": readEntity payload");
+        for (String name : ENTITIES) {
+            for (String scope : SCOPES) {
+                Coordinate e = new Coordinate(name, scope);
+                long last = model.last(name, scope);
+                assertEquals(last, s.lastSequence(e), when + ": lastSequence(" + e + ") — see StoreIndex.entityVisibleEvents");
+                List<Row> rows = model.rows.stream().filter(r -> r.entity().equals(name) && r.scope().equals(scope)).toList();
+                for (long from : new long[] {0, 1, Math.max(0, last - 1), last + 1}) {
+                    for (int limit : new int[] {1, 2, 1000}) {
+                        List<StoredEvent> got = s.readEntity(e, from, limit);
+                        List<Row> exp = rows.subList((int) Math.min(from, rows.size()), (int) Math.min(rows.size(), from + limit));
+                        assertEquals(exp.size(), got.size(), when + ": readEntity(" + e + ", " + from + ", " + limit + ") size");
+                        for (int i = 0; i < exp.size(); i++) {
+                            assertEquals(exp.get(i).receipt().globalSequence(), got.get(i).globalSequence(),
+                                    when + ": readEntity(" + e + ", " + from + ", " + limit + ") item " + i);
+                            assertArrayEquals(exp.get(i).payload(), got.get(i).payload(), when + ": readEntity payload");
+                        }
                     }
                 }
+                assertTrue(s.verify(e).valid(), when + ": verify(" + e + ")");
             }
-            assertTrue(s.verify(e).valid(), when + ": verify(" + e + ")");
         }
         assertEquals(AppendOptions.NO_EVENTS, s.lastSequence("never-written"), when + ": lastSequence of an unknown entity");
         for (Row r : model.rows) {
@@ -358,7 +363,7 @@ class IndexModelProperties {
                 int kind = i % 3 == 0 ? 0x2002 : 0x1001;
                 byte[] p = e.getBytes(StandardCharsets.UTF_8);
                 AppendReceipt r = s.append(new Coordinate(e, "s1"), new EventKind(kind), p);
-                addRow(model, new Row(e, "s1", kind, model.last(e) + 1, p, r), "append " + i);
+                addRow(model, new Row(e, "s1", kind, model.last(e, "s1") + 1, p, r), "append " + i);
             }
             for (Region q : regions) {
                 List<Long> want = model.query(q).stream().map(r -> r.receipt().globalSequence()).toList();
