@@ -98,5 +98,7 @@ document.getElementById('sign-out').addEventListener('click', () => {
   location.replace('#/sign-in');
   location.reload();
 });
+// The skip link must not change the hash: the hash is the route.
+document.querySelector('.skip').addEventListener('click', ev => { ev.preventDefault(); main.focus(); });
 window.addEventListener('hashchange', route);
 route();

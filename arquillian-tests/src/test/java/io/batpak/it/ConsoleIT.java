@@ -20,6 +20,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -103,9 +104,20 @@ class ConsoleIT {
     @Test
     @Order(1)
     void signInAndSeeAnAppendInTheLiveTailWithinTwoSeconds() throws Exception {
+        // The console's files are open (AuthFilter guards /api/v1 only); the API still is not.
+        Http anonymous = new Http(server.base().resolve("/"));
+        for (String file : List.of("console/", "console/js/app.js", "console/console.css")) {
+            Http.Reply r = anonymous.get(file);
+            assertEquals(200, r.status(), () -> file + " without a token: " + r.status());
+        }
+        assertTrue(anonymous.get("console/js/app.js").header("Content-Type").contains("javascript"), "modules need a JS type");
+        assertEquals(401, anonymous.get("api/v1/stats").status());
+
         browser.open(console);
         signIn(Http.adminToken(dataDir));
         browser.untilText(UI, "#who-name", "admin");
+        assertEquals(Http.adminToken(dataDir), browser.script("return sessionStorage.getItem('batpak.console.token')"));
+        assertEquals(0L, browser.script("return localStorage.length"), "nothing in localStorage");
         browser.until(UI, "the tail to go live", d -> tailStatus().equals("Live"));
         entity = "player:console-" + RUN;
         append(entity, "room:dungeon", "{\"x\":10,\"note\":\"first\"}");
@@ -143,15 +155,17 @@ class ConsoleIT {
         field.sendKeys(prefix);
         browser.find("form.filters button[type=submit]").click();
         browser.until(UI, "the filtered tail to go live", d -> tailStatus().equals("Live"));
-        browser.find("[data-testid=pause]").click();
+        // Pause and resume with the keyboard: the button is a real <button>, Space presses it.
+        browser.find("[data-testid=pause]").sendKeys(Keys.SPACE);
         browser.until(UI, "the tail to pause", d -> tailStatus().equals("Paused"));
+        assertEquals("true", browser.find("[data-testid=pause]").getAttribute("aria-pressed"));
         Set<Long> appended = new HashSet<>();
         for (int i = 0; i < 5; i++) {
             appended.add(append(prefix + (i % 2), "room:pause", "{\"i\":" + i + "}").getJsonNumber("globalSequence").longValue());
         }
         Thread.sleep(1000);
         assertEquals(0, rowsOf(prefix).size(), "nothing is shown while paused");
-        browser.find("[data-testid=pause]").click();
+        browser.find("[data-testid=pause]").sendKeys(Keys.ENTER);
         browser.until(UI, "the five events after resume", d -> rowsOf(prefix).size() >= 5);
         Thread.sleep(1500); // a duplicate would arrive by now
         List<Long> shown = new ArrayList<>();
@@ -165,6 +179,55 @@ class ConsoleIT {
 
     @Test
     @Order(4)
+    void theScopeAndKindFiltersAreAppliedByTheServer() throws Exception {
+        String scope = "room:filter-" + RUN;
+        WebElement scopeField = browser.find("input[name=scope]");
+        scopeField.clear();
+        scopeField.sendKeys(scope);
+        browser.find("input[name=entityPrefix]").clear();
+        WebElement kind = browser.find("input[name=kind]");
+        kind.clear();
+        kind.sendKeys("0xF00Z");
+        browser.find("form.filters button[type=submit]").click();
+        browser.untilText(UI, "#kind-error", "Kind must be a number");
+        assertEquals("true", kind.getAttribute("aria-invalid"));
+        kind.clear();
+        kind.sendKeys("0xF002", Keys.ENTER); // Enter submits the form
+        browser.until(UI, "the filtered tail to go live", d -> tailStatus().equals("Live"));
+        api.post("events", "{\"entity\":\"f:" + RUN + "\",\"scope\":\"" + scope + "\",\"kind\":61441,\"payload\":{}}");
+        api.post("events", "{\"entity\":\"f:" + RUN + "\",\"scope\":\"room:other\",\"kind\":61442,\"payload\":{}}");
+        JsonObject wanted = api.post("events", "{\"entity\":\"f:" + RUN + "\",\"scope\":\"" + scope
+                + "\",\"kind\":61442,\"payload\":{\"wanted\":true}}").json();
+        browser.until(UI, "the one matching event", d -> rowsOf("f:").size() == 1);
+        Thread.sleep(500);
+        List<WebElement> rows = rowsOf("f:");
+        assertEquals(1, rows.size(), "only the event of that scope and kind");
+        assertEquals(Long.toString(wanted.getJsonNumber("globalSequence").longValue()), rows.get(0).getAttribute("data-gs"));
+    }
+
+    @Test
+    @Order(5)
+    void everyViewHasLabelledFieldsAndTakesFocusOnItsHeading() {
+        for (String view : List.of("#/entity", "#/streams", "#/groups", "#/dashboard", "#/health", "#/tail")) {
+            go(view);
+            browser.until(UI, view + " focused on its heading",
+                    d -> Boolean.TRUE.equals(browser.script("return document.activeElement && document.activeElement.tagName === 'H1'")));
+            Object unlabelled = browser.script("return [...document.querySelectorAll('main input, main select, main textarea')]"
+                    + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name)");
+            assertEquals(List.of(), unlabelled, view + ": fields without a label");
+            assertEquals("page", browser.find("#nav a[href='" + view + "']").getAttribute("aria-current"), view + " marked current");
+        }
+        // The skip link is the first focusable element and moves focus to the content without leaving the view.
+        assertEquals("Skip to content", browser.script("return document.querySelector("
+                + "'a[href], button, input, select, textarea, [tabindex]:not([tabindex=\"-1\"])').textContent"));
+        browser.script("document.querySelector('.skip').focus()");
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        assertEquals("main", browser.script("return document.activeElement.id"));
+        assertTrue(browser.driver().getCurrentUrl().endsWith("#/tail"), browser.driver().getCurrentUrl());
+    }
+
+    @Test
+    @Order(6)
     void aGroupsLagFallsAsAConsumerAcks() throws Exception {
         String stream = "orders-" + RUN;
         assertEquals(201, put("streams/" + stream, "{\"partitions\":3}").status());
@@ -207,7 +270,7 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void theDashboardChartsTheStatsAndTheHealthViewShowsReady() throws Exception {
         go("#/dashboard");
         // Some load while the page samples, so the append-rate chart has something to draw.
@@ -236,10 +299,11 @@ class ConsoleIT {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void aTokenWithoutRolesGetsAClearForbiddenAndABadTokenAClearUnauthenticated() throws Exception {
         browser.find("#sign-out").click();
         browser.until(UI, "signed out", d -> !browser.find("#who").isDisplayed() && !browser.find("#nav").isDisplayed());
+        assertEquals(null, browser.script("return sessionStorage.getItem('batpak.console.token')"), "the token is forgotten");
         signIn("not-a-jwt");
         browser.untilText(UI, ".problem[data-status='401']", "the token was not accepted");
         assertTrue(browser.all("[data-testid=tail-table]").isEmpty(), "still on the sign-in page");

@@ -71,12 +71,25 @@ export function render(main) {
         : 'No events yet. Events that match the filters appear here as they are appended.') : null);
   }
 
+  // Events are drawn in batches every 50 ms, so a burst of thousands costs one DOM update, not
+  // thousands; nothing is dropped from the count, only rows beyond MAX_ROWS from the screen.
+  let pending = [];
+  let flushTimer = null;
+  function flush() {
+    flushTimer = null;
+    const batch = pending;
+    pending = [];
+    const frag = document.createDocumentFragment();
+    for (let i = batch.length - 1; i >= 0; i--) frag.append(rowOf(batch[i])); // newest first
+    body.prepend(frag);
+    state.rows = batch.reverse().concat(state.rows).slice(0, MAX_ROWS);
+    while (body.children.length > MAX_ROWS) body.lastElementChild.remove();
+    paint();
+  }
   function onEvent(ev) {
     state.received++;
-    state.rows.unshift(ev);
-    body.prepend(rowOf(ev));
-    if (state.rows.length > MAX_ROWS) { state.rows.pop(); body.lastElementChild.remove(); }
-    paint();
+    pending.push(ev);
+    if (!flushTimer) flushTimer = setTimeout(flush, 50);
   }
 
   function onState(s, err) {
@@ -137,6 +150,7 @@ export function render(main) {
     if (state.tail) state.tail.stop('idle');
     state.tail = null;
     state.rows = [];
+    pending = [];
     state.received = 0;
     state.error = null;
     body.replaceChildren();
@@ -151,7 +165,7 @@ export function render(main) {
     paint();
   });
   const clearBtn = h('button', { type: 'button', onclick: () => {
-    state.rows = []; state.received = 0; body.replaceChildren(); paint();
+    state.rows = []; pending = []; state.received = 0; body.replaceChildren(); paint();
   } }, 'Clear');
 
   mount(main,
@@ -168,5 +182,8 @@ export function render(main) {
   paint();
   connect();
   // Leaving the view closes the connection; coming back resumes from the last id.
-  return () => { if (state.tail && state.tail.running) state.tail.stop('paused'); };
+  return () => {
+    if (flushTimer) { clearTimeout(flushTimer); flush(); } // keep what arrived in the last 50 ms
+    if (state.tail && state.tail.running) state.tail.stop('paused');
+  };
 }
