@@ -274,7 +274,7 @@ class ConsoleIT {
     void theDashboardChartsTheStatsAndTheHealthViewShowsReady() throws Exception {
         go("#/dashboard");
         // Some load while the page samples, so the append-rate chart has something to draw.
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 20; i++) {
             for (int j = 0; j < 10; j++) {
                 append("load:" + RUN + ":" + j, "room:load", "{\"n\":" + i + "}");
             }

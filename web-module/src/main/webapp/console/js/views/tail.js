@@ -15,6 +15,7 @@ const state = {
   rows: [],        // newest first
   received: 0,
   userPaused: false,
+  generation: 0,   // bumped by each connect, so a stale one (left view, new filters) gives up
   status: 'idle',
   error: null,
 };
@@ -99,8 +100,10 @@ export function render(main) {
     paint();
   }
 
+  let alive = true;
   async function connect() {
     if (!state.tail) {
+      const generation = ++state.generation;
       let after = null;
       if (state.from === 'beginning') after = 0;
       else {
@@ -109,10 +112,12 @@ export function render(main) {
         try {
           after = (await call('stats')).globalSequence;
         } catch (e) {
-          onState('error', e);
+          if (alive && generation === state.generation) onState('error', e);
           return;
         }
       }
+      // The view was left, or the filters changed, while /stats was being read: that connect is void.
+      if (!alive || generation !== state.generation || state.tail) return;
       state.tail = new Tail({ filter: filterQuery(), after, onEvent, onState });
     }
     // The tail outlives this view's elements: point it at the ones on screen now.
@@ -183,6 +188,7 @@ export function render(main) {
   connect();
   // Leaving the view closes the connection; coming back resumes from the last id.
   return () => {
+    alive = false;
     if (flushTimer) { clearTimeout(flushTimer); flush(); } // keep what arrived in the last 50 ms
     if (state.tail && state.tail.running) state.tail.stop('paused');
   };
