@@ -20,6 +20,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
@@ -136,7 +137,7 @@ class ConsoleIT {
     @Test
     @Order(2)
     void openTheEntityAndVerifyItsChain() throws Exception {
-        rowsOf(entity).get(0).findElement(org.openqa.selenium.By.cssSelector("a")).click();
+        rowsOf(entity).get(0).findElement(By.cssSelector("a")).click();
         browser.until(UI, "the entity's three events", d -> browser.all("tr[data-seq]").size() == 3);
         browser.find("[data-testid=verify]").click();
         WebElement result = browser.untilText(UI, "[data-testid=verify-result]", "Chain valid");
@@ -242,6 +243,26 @@ class ConsoleIT {
         browser.untilText(UI, "main h2", "6 event(s)");
         browser.untilText(UI, "ul.links a", "billing");
         browser.screenshot("streams");
+        // A partition links to its entity page: its events are the partition's offsets 0..head-1.
+        // (The view re-renders every 5 s: read and click inside until(), which retries a stale element.)
+        int[] busiest = browser.until(UI, "the busiest partition", d -> {
+            int[] best = {-1, -1};
+            for (WebElement r : browser.all("[data-testid=heads] tbody tr")) {
+                int h = Integer.parseInt(r.findElements(By.cssSelector("td")).get(1).getText());
+                if (h > best[1]) {
+                    best = new int[] {Integer.parseInt(r.getAttribute("data-partition")), h};
+                }
+            }
+            return best[0] < 0 ? null : best;
+        });
+        int head = busiest[1];
+        browser.until(UI, "a click on partition " + busiest[0], d -> {
+            browser.find("[data-testid=heads] tr[data-partition='" + busiest[0] + "'] a").click();
+            return true;
+        });
+        browser.until(UI, "the partition's " + head + " events", d -> browser.all("tr[data-seq]").size() == head);
+        browser.find("[data-testid=verify]").click();
+        browser.untilText(UI, "[data-testid=verify-result]", "Chain valid: " + head + " event(s)");
 
         go("#/groups/" + stream + "/billing");
         browser.untilText(UI, "[data-total=lag]", "6");

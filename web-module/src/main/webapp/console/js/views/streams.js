@@ -40,7 +40,12 @@ export function render(main, [streamArg]) {
         tableBox(`Partitions of ${s.stream}`, h('table.events', { 'data-testid': 'heads' },
           h('caption.sr-only', `Partition heads of ${s.stream}`),
           h('thead', h('tr', h('th', { scope: 'col' }, 'partition'), h('th', { scope: 'col' }, 'head (next offset)'))),
-          h('tbody', heads.map(p => h('tr', h('td.num', String(p.partition)), h('td.num', String(p.head))))))),
+          // A partition is the entity stream:<s>/<p> in scope <s> (HTTP-API.md), so its events and
+          // chain are one click away on the entity page.
+          h('tbody', heads.map(p => h('tr', { 'data-partition': p.partition },
+            h('td.num', h('a', { href: `#/entity/${encodeURIComponent(`stream:${s.stream}/${p.partition}`)}/${encodeURIComponent(s.stream)}`,
+              'aria-label': `partition ${p.partition}: its events` }, String(p.partition))),
+            h('td.num', String(p.head))))))),
         h('h3', 'Consumer groups'),
         groups.length === 0 ? emptyBox('No consumer groups yet (a group appears after its first configuration or poll).')
           : h('ul.links', groups.map(g => h('li', h('a', { href: `#/groups/${encodeURIComponent(g.stream)}/${encodeURIComponent(g.group)}` }, g.group)))),
