@@ -65,9 +65,14 @@ abstract class TokenKeys implements VerificationKeyResolver {
 
     /** The keys at {@code location}: an http(s) URL, a {@code file:} URL or path, or a {@code classpath:} resource. */
     static TokenKeys at(String location) {
+        return at(location, REFETCH_GAP_SECONDS);
+    }
+
+    /** As {@link #at(String)}, with the shortest gap between two fetches of a URL (tests shorten it). */
+    static TokenKeys at(String location, long refetchGapSeconds) {
         String l = location.trim();
         if (l.matches("(?i)https?:.*")) {
-            return new Remote(l);
+            return new Remote(l, refetchGapSeconds);
         }
         if (l.startsWith("file:")) {
             return new FileKeys(Path.of(URI.create(l)));
@@ -213,10 +218,10 @@ abstract class TokenKeys implements VerificationKeyResolver {
         private final HttpsJwks jwks;
         private final HttpsJwksVerificationKeyResolver resolver;
 
-        Remote(String url) {
+        Remote(String url, long refetchGapSeconds) {
             jwks = new HttpsJwks(url);
             jwks.setDefaultCacheDuration(REMOTE_TTL_SECONDS);
-            jwks.setRefreshReprieveThreshold(REFETCH_GAP_SECONDS * 1000);
+            jwks.setRefreshReprieveThreshold(refetchGapSeconds * 1000);
             jwks.setRetainCacheOnErrorDuration(3600);
             resolver = new HttpsJwksVerificationKeyResolver(jwks);
             resolver.setDisambiguateWithVerifySignature(true);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -215,6 +219,39 @@ class TokenCheckTest {
             assertEquals(1, TokenKeys.parse(pem).size(), p.getPublic().getAlgorithm());
         }
         assertThrows(IllegalArgumentException.class, () -> TokenKeys.parse("no key here"));
+    }
+
+    @Test
+    void aJwksUrlIsCachedAndFetchedAgainForAnUnknownKid() throws Exception {
+        AtomicInteger fetches = new AtomicInteger();
+        AtomicReference<String> published = new AtomicReference<>(jwks(rsa));
+        HttpServer idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        idp.createContext("/certs", exchange -> {
+            fetches.incrementAndGet();
+            byte[] body = published.get().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        idp.start();
+        try {
+            String url = "http://127.0.0.1:" + idp.getAddress().getPort() + "/certs";
+            TokenCheck check = new TokenCheck(TokenKeys.at(url, 0), ISSUER, Set.of(), 0, TokenCheck.ALGORITHMS, 0);
+            String first = sign(claims("a", c -> { }), rsa.getPrivate(), "RS256", h -> h.setKeyIdHeaderValue("k0"));
+            assertEquals("a", check.verify(first).getName());
+            assertEquals("a", check.verify(first).getName());
+            assertEquals(1, fetches.get(), "the key set is cached between tokens");
+            // The issuer rotates: the new key set holds an EC key under a new kid.
+            published.set(jwks(rsa, ec));
+            String rotated = sign(claims("b", c -> { }), ec.getPrivate(), "ES256", h -> h.setKeyIdHeaderValue("k1"));
+            assertEquals("b", check.verify(rotated).getName(), "an unknown kid fetches the key set again");
+            assertEquals(2, fetches.get());
+            idp.stop(0);
+            assertEquals("a", check.verify(first).getName(), "the cached keys serve while the issuer is down");
+        } finally {
+            idp.stop(0);
+        }
     }
 
     @Test
