@@ -221,6 +221,8 @@ class SecurityIT {
                 {"a token signed by another key", bearer(tokens.otherKey("mallory", all, any))},
                 {"an expired token", bearer(tokens.expired("old", all, any))},
                 {"a token from another issuer", bearer(tokens.otherIssuer("foreign", all, any))},
+                {"an unsigned token (alg none)", bearer(tokens.unsigned("admin", all, any))},
+                {"a token with a crit header the server does not know", bearer(tokens.unknownCritical("admin", all, any))},
                 {"a malformed token", "Bearer not.a-token"},
                 {"garbage", "Bearer %%%"},
                 {"another scheme", "Basic YWRtaW46YWRtaW4="}};

@@ -3,6 +3,9 @@ package io.batpak.ee;
 import io.batpak.engine.StoreStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.function.DoubleSupplier;
 import java.util.function.ToDoubleFunction;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -10,10 +13,13 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 /**
  * MicroProfile Metrics of the store, read from its statistics when scraped: events appended (a
  * rate is its derivative), fsyncs and their mean and max latency, writer queue depth, open
- * subscriptions. Registered once at startup.
+ * subscriptions. Registered once at startup. A figure that cannot be read (the store is closed or
+ * failed) is NaN, so a scrape never turns into an error answer whose text could name data files;
+ * the cause is in the server log.
  */
 @ApplicationScoped
 public class StoreMetrics {
+    private static final Logger LOG = System.getLogger(StoreMetrics.class.getName());
     @Inject
     BatpakStore store;
     @Inject
@@ -35,12 +41,21 @@ public class StoreMetrics {
         gauge("batpak_segments", "Segment files", s -> s.segments());
         gauge("batpak_bytes", "Bytes in segment files", s -> s.bytes());
         registry.gauge(Metadata.builder().withName("batpak_subscriptions").withDescription("Open subscriptions").build(),
-                store, b -> b.engine().subscriptionCount());
+                store, b -> safely(() -> b.engine().subscriptionCount()));
         registered = true;
     }
 
     private void gauge(String name, String description, ToDoubleFunction<StoreStats> value) {
         registry.gauge(Metadata.builder().withName(name).withDescription(description).build(), store,
-                b -> value.applyAsDouble(b.engine().stats()));
+                b -> safely(() -> value.applyAsDouble(b.engine().stats())));
+    }
+
+    private static double safely(DoubleSupplier figure) {
+        try {
+            return figure.getAsDouble();
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "a metric cannot be read", e);
+            return Double.NaN;
+        }
     }
 }

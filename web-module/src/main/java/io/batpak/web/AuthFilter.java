@@ -24,8 +24,9 @@ import java.util.Set;
  * method's {@link RolesAllowed} (or its class's) names the roles that may call it; a method with
  * neither {@code RolesAllowed} nor {@link PermitAll} needs {@code admin}, so an endpoint nobody
  * annotated is closed rather than open. Refusals are problems: 401 {@code unauthenticated} with
- * {@code WWW-Authenticate: Bearer} (no token, malformed, expired, bad signature, other issuer or
- * audience), 403 {@code forbidden} (a valid token without the role). With
+ * {@code WWW-Authenticate: Bearer} (no token, malformed, expired, bad signature, an algorithm or
+ * {@code crit} header not accepted, other issuer or audience), 503 {@code unavailable} when the
+ * verification keys cannot be loaded, 403 {@code forbidden} (a valid token without the role). With
  * {@code batpak.auth.mode=none} every request acts as {@link TokenPrincipal#unrestricted()}.
  * Health, metrics and OpenAPI are served outside this application and stay open. Thread-safe.
  */
@@ -61,10 +62,12 @@ public class AuthFilter implements ContainerRequestFilter {
         TokenPrincipal principal;
         try {
             principal = verifier.verify(header.substring(BEARER.length()).trim());
-        } catch (Jwt.Rejected e) {
+        } catch (TokenRejected e) {
             request.abortWith(unauthenticated(e.getMessage(), true));
             return;
         } catch (RuntimeException e) {
+            // KeysUnavailable or a configuration problem: the server's trouble, logged with its cause; the
+            // client learns no location or exception text.
             LOG.log(Level.ERROR, "cannot load the token verification keys", e);
             request.abortWith(Problem.of(503, "unavailable", "Unavailable",
                     "the token verification keys cannot be loaded").retryAfter(5).response());

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * Settles authentication when the application starts: with {@code batpak.auth.mode=none} it logs a
  * warning (at every start, so an open server is never silent); with no verification key configured
  * it creates or reuses the key pair and admin token under {@code {data-dir}/auth/} and logs where
- * the token is. A broken mode value fails the start.
+ * the token is. A broken mode value fails the start, and so does an external issuer configured
+ * without {@code mp.jwt.verify.audiences} (unless {@code batpak.auth.allow-any-audience=true}).
  */
 @ApplicationScoped
 public class AuthStartup {
@@ -30,6 +31,9 @@ public class AuthStartup {
                     + " with all roles on every scope. Never run like this where the network is not trusted.");
             return;
         }
+        verifier.configurationProblem().ifPresent(problem -> {
+            throw new IllegalStateException("batpak auth: " + problem);
+        });
         if (verifier.usesGeneratedKey()) {
             LocalIssuer.ensure(settings.dataDirectory(), settings.authIssuer(), settings.adminTokenDays());
             Path token = LocalIssuer.directory(settings.dataDirectory()).resolve(LocalIssuer.ADMIN_TOKEN);

@@ -23,6 +23,14 @@ import java.security.spec.RSAPublicKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
+import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.lang.JoseException;
 
 /**
  * The secure default when no verification key is configured: an RSA key pair and an admin token
@@ -99,15 +107,28 @@ final class LocalIssuer {
                 .add("exp", now.plusSeconds(days * 86_400L).getEpochSecond())
                 .add("jti", UUID.randomUUID().toString())
                 .build();
-        return Jwt.sign(claims, key, KEY_ID);
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toString());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setHeader("typ", "JWT");
+        jws.setKeyIdHeaderValue(KEY_ID);
+        jws.setKey(key);
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException("cannot sign the admin token with RS256", e);
+        }
     }
 
+    /** Whether {@code token} verifies with {@code key}, names {@code issuer} and is valid for more than a day. */
     private static boolean issuedBy(String token, String issuer, PublicKey key) {
         try {
-            Jwt.Parsed p = Jwt.parse(token);
-            return Jwt.verifies(p, key) && issuer.equals(p.claims().getString("iss", null))
-                    && p.claims().getJsonNumber("exp").longValue() > Instant.now().getEpochSecond() + 86_400L;
-        } catch (Jwt.Rejected | RuntimeException e) {
+            JwtClaims c = new JwtConsumerBuilder().setVerificationKey(key)
+                    .setJwsAlgorithmConstraints(ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
+                    .setExpectedIssuer(issuer).setRequireExpirationTime().setSkipDefaultAudienceValidation()
+                    .build().processToClaims(token);
+            return c.getExpirationTime().getValue() > Instant.now().getEpochSecond() + 86_400L;
+        } catch (InvalidJwtException | MalformedClaimException | RuntimeException e) {
             return false;
         }
     }

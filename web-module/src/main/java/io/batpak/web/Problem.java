@@ -54,6 +54,11 @@ public final class Problem {
         return this;
     }
 
+    /** The problem document as JSON text, for answers written outside JAX-RS (servlet filters). */
+    public String json() {
+        return body.build().toString();
+    }
+
     public Response response() {
         Response.ResponseBuilder r = Response.status(status).type(MEDIA_TYPE).entity(body.build().toString());
         if (retryAfterSeconds != null) {

@@ -16,10 +16,13 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Maps every failure to {@code application/problem+json} with the contract's stable codes. Bad
- * input never becomes a 500: only a failure the server did not expect does, and it is logged.
+ * input never becomes a 500: only a failure the server did not expect does, and it is logged. A
+ * 500 or 503 never carries exception text (it can hold file paths): its detail is fixed and names an
+ * {@code incident} id under which the server log has the cause.
  */
 public final class ProblemMappers {
     private static final Logger LOG = System.getLogger(ProblemMappers.class.getName());
@@ -50,12 +53,32 @@ public final class ProblemMappers {
             case DELIVERY_EXPIRED -> Problem.of(409, code.code(), "Delivery no longer in flight", e.getMessage());
             case NOT_FOUND -> Problem.of(404, code.code(), "Not found", e.getMessage());
             case FORBIDDEN -> Problem.of(403, code.code(), "Forbidden", e.getMessage());
-            case UNAVAILABLE, INTERRUPTED -> Problem.of(503, "unavailable", "Unavailable", e.getMessage()).retryAfter(1);
+            case UNAVAILABLE, INTERRUPTED -> unavailable(e);
             default -> {
-                LOG.log(Level.ERROR, "store failure answered with 500", e);
-                yield Problem.of(500, code.code(), "Store failure", e.getMessage());
+                String incident = incident();
+                LOG.log(Level.ERROR, "store failure answered with 500, incident " + incident, e);
+                yield Problem.of(500, code.code(), "Store failure", "the store failed unexpectedly; the server log"
+                        + " has the cause under incident " + incident).with("incident", incident);
             }
         };
+    }
+
+    /**
+     * 503 for a store that cannot serve now. The engine's message is logged, not answered: it can name
+     * the data directory, segment files and the I/O error, which a client must not learn. The
+     * incident id ties the answer to the log line.
+     */
+    private static Problem unavailable(StoreException e) {
+        String incident = incident();
+        LOG.log(Level.WARNING, "store unavailable, answered 503, incident " + incident + ": " + e.getMessage(), e);
+        return Problem.of(503, "unavailable", "Unavailable", "the store cannot serve this request now (shutting down,"
+                + " or its writer stopped after a failure); retry later. Incident " + incident)
+                .with("incident", incident).retryAfter(1);
+    }
+
+    /** A short random id for one logged failure. */
+    static String incident() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     }
 
     /** Engine failures. */
@@ -121,8 +144,10 @@ public final class ProblemMappers {
                 return Problem.of(406, "not-acceptable", "Not acceptable", e.getMessage()).response();
             }
             if (status >= 500) {
-                LOG.log(Level.ERROR, "request failed", e);
-                return Problem.of(status, "internal-error", "Internal error", e.getMessage()).response();
+                String incident = incident();
+                LOG.log(Level.ERROR, "request failed, incident " + incident, e);
+                return Problem.of(status, "internal-error", "Internal error", "the server failed; the server log has"
+                        + " the cause under incident " + incident).with("incident", incident).response();
             }
             return Problem.of(status, status == 400 ? "invalid-request" : "http-" + status, "Request refused",
                     e.getMessage()).response();
@@ -149,8 +174,10 @@ public final class ProblemMappers {
             if (e instanceof WebApplicationException w) {
                 return new Protocol().toResponse(w);
             }
-            LOG.log(Level.ERROR, "unexpected failure answered with 500", e);
-            return Problem.of(500, "internal-error", "Internal error", e.getClass().getSimpleName()).response();
+            String incident = incident();
+            LOG.log(Level.ERROR, "unexpected failure answered with 500, incident " + incident, e);
+            return Problem.of(500, "internal-error", "Internal error", "the server failed unexpectedly; the server"
+                    + " log has the cause under incident " + incident).with("incident", incident).response();
         }
     }
 }

@@ -25,6 +25,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * never skips or repeats an event across a reconnect, because it resumes from the global sequence
  * the client last saw. A comment every 15 s keeps idle connections open. Each stream runs on a
  * managed long-running task and reads its own catch-up subscription, so it never slows appends.
+ * A stream ends (after a comment saying why) when the caller's token expires, i.e. once the same
+ * token would be refused ({@code exp} plus {@code mp.jwt.verify.clock.skew}): a stream must not
+ * outlive the authority it was opened with. The client reconnects with a fresh token and
+ * {@code Last-Event-ID}, and misses nothing.
  */
 @Path("subscribe")
 @ApplicationScoped
@@ -46,6 +51,8 @@ public class SubscribeResource {
     BatpakStore store;
     @Inject
     SubscriptionLimits limits;
+    @Inject
+    TokenVerifier verifier;
     @Context
     SecurityContext security;
 
@@ -69,21 +76,39 @@ public class SubscribeResource {
         } else {
             from = engine.globalSequence();
         }
+        long endsAtSecond = endsAt(security, verifier.clockSkewSeconds());
         SubscriptionLimits.Slot slot = limits.acquire(Callers.of(security).name());
         try {
             Subscription s = engine.subscribe(filter, from, store.settings().subscriberBuffer());
-            store.runTask(() -> stream(s, sink, sse, slot));
+            store.runTask(() -> stream(s, sink, sse, slot, endsAtSecond));
         } catch (RuntimeException e) {
             slot.close();
             throw e;
         }
     }
 
-    private static void stream(Subscription s, SseEventSink sink, Sse sse, SubscriptionLimits.Slot slot) {
+    /** The epoch second after which the caller's token is refused, or {@link Long#MAX_VALUE}. */
+    private static long endsAt(SecurityContext security, long skewSeconds) {
+        if (security != null && security.getUserPrincipal() instanceof TokenPrincipal p
+                && p.expiresAtEpochSecond() != Long.MAX_VALUE) {
+            return p.expiresAtEpochSecond() + skewSeconds;
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private static void stream(Subscription s, SseEventSink sink, Sse sse, SubscriptionLimits.Slot slot,
+                               long endsAtSecond) {
         try (slot; s; sink) {
             long lastSend = System.nanoTime();
             while (!sink.isClosed() && !s.isClosed()) {
                 List<StoredEvent> batch = s.poll(256, Duration.ofSeconds(1));
+                if (Instant.now().getEpochSecond() > endsAtSecond) {
+                    // Nothing more under an expired token, not even what was just polled: the client
+                    // resumes from its Last-Event-ID with a fresh token.
+                    sink.send(sse.newEventBuilder().comment("token expired").build()).toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS);
+                    return;
+                }
                 for (StoredEvent e : batch) {
                     sink.send(sse.newEventBuilder().id(Long.toString(e.globalSequence()))
                             .mediaType(MediaType.APPLICATION_JSON_TYPE).data(EventJson.event(e).toString()).build())

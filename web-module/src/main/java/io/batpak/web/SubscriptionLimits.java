@@ -5,20 +5,28 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Counts the open SSE subscriptions of each principal and refuses one past
- * {@code batpak.limits.sse-per-principal} with 429 {@code too-many-subscriptions} (Retry-After), so
- * one client cannot tie up every managed thread. A refused client can retry once one of its own
- * streams closes; 429 rather than 503 because the limit is the client's, not the server's state.
- * Thread-safe.
+ * Counts open SSE subscriptions, per principal and store-wide, since each holds a managed thread.
+ * One past {@code batpak.limits.sse-per-principal} is 429 {@code too-many-subscriptions}: the limit
+ * is the client's own, and it can retry once one of its streams closes. One past
+ * {@code batpak.limits.sse-total} is 503 {@code unavailable}: that limit is the server's state (all
+ * clients together), not something the caller did, so it is answered like the other store-wide
+ * limits (open transactions), and well-behaved clients and proxies back off on 503 with
+ * Retry-After. Both carry Retry-After. Thread-safe.
  */
 @ApplicationScoped
 public class SubscriptionLimits {
     @Inject
     BatpakSettings settings;
+    @Inject
+    @ConfigProperty(name = "batpak.limits.sse-total", defaultValue = "256")
+    int maxTotal;
 
     private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
 
     /** A held slot; {@link #close()} gives it back once (later calls do nothing). */
     public final class Slot implements AutoCloseable {
@@ -33,12 +41,19 @@ public class SubscriptionLimits {
         public void close() {
             if (released.compareAndSet(false, true)) {
                 open.computeIfPresent(principal, (k, n) -> n <= 1 ? null : n - 1);
+                total.decrementAndGet();
             }
         }
     }
 
-    /** Takes a slot for {@code principal}, or refuses with 429. */
+    /** Takes a slot for {@code principal}, or refuses with 429 (its own limit) or 503 (the store's). */
     public Slot acquire(String principal) {
+        if (total.incrementAndGet() > maxTotal) {
+            total.decrementAndGet();
+            throw new ProblemException(Problem.of(503, "unavailable", "Unavailable",
+                    "the server holds its maximum of " + maxTotal + " open subscriptions (batpak.limits.sse-total)")
+                    .retryAfter(5));
+        }
         int max = settings.ssePerPrincipal();
         boolean[] granted = {false};
         open.compute(principal, (k, n) -> {
@@ -50,6 +65,7 @@ public class SubscriptionLimits {
             return now + 1;
         });
         if (!granted[0]) {
+            total.decrementAndGet();
             throw new ProblemException(Problem.of(429, "too-many-subscriptions", "Too many subscriptions",
                     "at most " + max + " subscriptions may be open per principal (batpak.limits.sse-per-principal)")
                     .retryAfter(5));

@@ -27,7 +27,7 @@ public final class TokenPrincipal implements JsonWebToken {
     public static final String SCOPES_CLAIM = "batpak_scopes";
 
     private static final TokenPrincipal UNRESTRICTED = new TokenPrincipal("anonymous", JsonValue.EMPTY_JSON_OBJECT,
-            null, Set.of(READER, WRITER, ADMIN), ScopeGrants.ALL);
+            null, Set.of(READER, WRITER, ADMIN), ScopeGrants.ALL, Long.MAX_VALUE);
 
     private final String name;
     private final JsonObject claims;
@@ -35,14 +35,17 @@ public final class TokenPrincipal implements JsonWebToken {
     private final Set<String> roles;
     private final ScopeGrants grants;
     private final Caller caller;
+    private final long expiresAtEpochSecond;
 
-    private TokenPrincipal(String name, JsonObject claims, String rawToken, Set<String> roles, ScopeGrants grants) {
+    private TokenPrincipal(String name, JsonObject claims, String rawToken, Set<String> roles, ScopeGrants grants,
+                           long expiresAtEpochSecond) {
         this.name = name;
         this.claims = claims;
         this.rawToken = rawToken;
         this.roles = Set.copyOf(roles);
         this.grants = grants;
         this.caller = new Caller(name, this.roles, Set.copyOf(grants.globs()));
+        this.expiresAtEpochSecond = expiresAtEpochSecond;
     }
 
     /** The principal of a verified token's claims. */
@@ -59,8 +62,10 @@ public final class TokenPrincipal implements JsonWebToken {
             roles.add(READER);
             roles.add(WRITER);
         }
+        JsonValue exp = claims.get("exp");
         return new TokenPrincipal(name == null ? "unnamed" : name, claims, rawToken, roles,
-                ScopeGrants.of(strings(claims.get(SCOPES_CLAIM))));
+                ScopeGrants.of(strings(claims.get(SCOPES_CLAIM))),
+                exp instanceof JsonNumber n ? n.longValue() : Long.MAX_VALUE);
     }
 
     /** The caller every request acts as when authentication is switched off: all roles, every scope. */
@@ -76,6 +81,14 @@ public final class TokenPrincipal implements JsonWebToken {
     /** The roles held, with those {@code admin} implies. */
     public Set<String> roles() {
         return roles;
+    }
+
+    /**
+     * When the token stops being valid ({@code exp}, epoch seconds; {@link Long#MAX_VALUE} for
+     * {@link #unrestricted()}): open SSE streams end then.
+     */
+    public long expiresAtEpochSecond() {
+        return expiresAtEpochSecond;
     }
 
     /** The scope grants, compiled. */
