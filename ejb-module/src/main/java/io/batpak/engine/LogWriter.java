@@ -6,11 +6,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +32,14 @@ import java.util.concurrent.TimeUnit;
  * never reached the disk. After a failed fsync (or a write failure that cannot be cut back
  * cleanly) the writer therefore stops accepting appends (every later append fails with
  * {@link ErrorCode#UNAVAILABLE}) until the store is reopened and recovery re-reads what is really
- * on disk. All fields are confined to the writer thread except the queue, the
- * statistics and the failure/termination flags.
+ * on disk.
+ *
+ * <p>Parts: {@link GroupStager} builds a group's frames (validation, sequences, chain, encoding);
+ * {@link SyncStage} forces written groups and publishes them; this class runs the command loop,
+ * writes and rotates segments, cuts back failed groups and writes checkpoints. Threading: every
+ * field is confined to the writer thread except the queue (thread-safe), the statistics and the
+ * failure/termination flags (volatile), and what {@link SyncStage} guards; the index is published
+ * by the writer (INTERVAL, NEVER) or by the sync stage's thread (EVERY_COMMIT), in group order.
  */
 final class LogWriter implements Runnable {
     private static final Logger LOG = System.getLogger(LogWriter.class.getName());
@@ -49,20 +51,13 @@ final class LogWriter implements Runnable {
     private final StoreIndex index;
     private final HybridClock clock;
     private final BlockingQueue<WriterCommand> queue;
-    private final EventHasher hasher = new EventHasher();
     private final GrowableBuffer buffer = new GrowableBuffer(1 << 20);
-    private final FrameCodec codec = new FrameCodec(buffer);
-    private final LogRecord record = new LogRecord();
+    private final GroupStager stager;
     private ActiveSegment segment;
     private int segments;
     private long sealedBytes;
 
-    /** Per-group view of entities touched by staged events: next sequence and chain head. */
-    private final Map<Coordinate, PendingEntity> overlay = new HashMap<>();
-    /** Idempotency keys staged in this group, by {@link StoreIndex#scopedKey}. */
-    private final Map<String, Staged> pendingKeys = new HashMap<>();
-    private final List<Staged> staged = new ArrayList<>();
-    private final List<Completion> completions = new ArrayList<>();
+    private final List<SyncStage.Completion> completions = new ArrayList<>();
     private int flushedUpTo;
     private long groupStartSegmentId;
     private long groupStartSize;
@@ -72,69 +67,14 @@ final class LogWriter implements Runnable {
     private long lastForceNanos = System.nanoTime();
     private boolean dirty;
 
-    /** Written groups waiting for their fsync (EVERY_COMMIT only), and the stage that forces them. */
-    private final BlockingQueue<SyncBatch> syncQueue = new ArrayBlockingQueue<>(256);
-    private final Object syncProgress = new Object();
-    private long groupsHandedOff;
-    private long groupsSynced;
-    private static final SyncBatch STOP = new SyncBatch(null, -1, List.of(), List.of());
-
-    /** True while the writer is turning a drained group into bytes; the sync stage waits for it briefly. */
-    private volatile boolean writerBusy;
-    private static final long COALESCE_NANOS = 200_000;
-
     private volatile Throwable failure;
     private volatile boolean terminated;
     private volatile long groupCommits;
-    private volatile long fsyncs;
-    private volatile long fsyncNanosTotal;
-    private volatile long fsyncNanosMax;
     private volatile long bytesOnDisk;
     private volatile int segmentCount;
-    private final LatencyHistogram fsyncLatency = new LatencyHistogram();
-
-    /** A written group waiting for its fsync: where it ends in the index and whom to answer after. */
-    private record SyncBatch(ActiveSegment segment, int indexCount, List<Completion> completions,
-                             List<WriterCommand.Sync> syncs) {
-    }
-
-    /** A caller to answer once the group is durable. */
-    private record Completion(CompletableFuture<List<AppendReceipt>> future, List<AppendReceipt> receipts) {
-    }
-
-    private static final class PendingEntity {
-        final Coordinate coordinate;
-        /** The index's entry for this entity; null until its first event is applied. */
-        EntityState state;
-        final byte[] nameUtf8;
-        long nextSequence;
-        final byte[] lastHash = new byte[32];
-
-        PendingEntity(Coordinate coordinate, EntityState state) {
-            this.coordinate = coordinate;
-            this.state = state;
-            this.nameUtf8 = state != null ? state.nameUtf8
-                    : coordinate.entity().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-    }
-
-    /** One event encoded in this group, waiting for the group's write and fsync. */
-    private static final class Staged {
-        long idHi;
-        long idLo;
-        PendingEntity entity;
-        String scope;
-        int kind;
-        int bufferOffset;
-        long position;
-        byte[] hash;
-        String idempotencyKey;
-        long fingerprintHi;
-        long fingerprintLo;
-        AppendReceipt receipt;
-        /** The event as subscribers see it, built only while any subscription is open. */
-        StoredEvent event;
-    }
+    private final FsyncStats fsyncStats = new FsyncStats();
+    /** Forces written groups (EVERY_COMMIT), then publishes and answers them, on its own thread. */
+    private final SyncStage syncStage;
 
     LogWriter(StoreConfig config, StoreIndex index, HybridClock clock, LogRecovery.End end) throws IOException {
         this.config = config;
@@ -142,6 +82,28 @@ final class LogWriter implements Runnable {
         this.index = index;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(config.writerQueueCapacity());
+        this.stager = new GroupStager(index, clock, buffer);
+        this.syncStage = new SyncStage(new SyncStage.Owner() {
+            @Override
+            public boolean failed() {
+                return failure != null;
+            }
+
+            @Override
+            public void markFailed(Throwable t) {
+                LogWriter.this.markFailed(t);
+            }
+
+            @Override
+            public void force(ActiveSegment target) throws IOException {
+                fsyncStats.timedForce(target);
+            }
+
+            @Override
+            public void answer(SyncStage.Batch b) {
+                LogWriter.this.answer(b);
+            }
+        });
         this.segments = end.segments();
         if (end.segmentId() == 0 || end.length() == 0) {
             long id = end.segmentId() == 0 ? 1 : end.segmentId();
@@ -196,7 +158,7 @@ final class LogWriter implements Runnable {
 
     StoreStats stats(StoreIndex idx) {
         return new StoreStats(idx.count(), idx.entityCount(), idx.scopeCount(), segmentCount, bytesOnDisk, idx.count(),
-                queue.size(), groupCommits, fsyncs, fsyncNanosTotal, fsyncNanosMax);
+                queue.size(), groupCommits, fsyncStats.fsyncs(), fsyncStats.totalNanos(), fsyncStats.maxNanos());
     }
 
     // ---- writer thread ----
@@ -217,11 +179,11 @@ final class LogWriter implements Runnable {
                 }
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP_COMMANDS - 1);
-                writerBusy = true;
+                syncStage.writerBusy(true);
                 try {
                     closing = processGroup(group);
                 } finally {
-                    writerBusy = false;
+                    syncStage.writerBusy(false);
                 }
                 group.clear();
             }
@@ -235,7 +197,7 @@ final class LogWriter implements Runnable {
         } finally {
             terminated = true;
             failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
-            stopSyncStage();
+            syncStage.stop();
             try {
                 segment.close();
             } catch (IOException e) {
@@ -243,16 +205,6 @@ final class LogWriter implements Runnable {
             }
             Thread.currentThread().setName(previousName);
         }
-    }
-
-    private void stopSyncStage() {
-        groupsHandedOff++;
-        try {
-            syncQueue.put(STOP);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        awaitSyncStage();
     }
 
     private WriterCommand nextCommand() throws InterruptedException {
@@ -323,11 +275,11 @@ final class LogWriter implements Runnable {
         boolean ok = failure == null;
         if (ok && (checkpointWanted || config.checkpointIntervalEvents() > 0
                 && eventsSinceCheckpoint >= config.checkpointIntervalEvents())) {
-            awaitSyncStage();
+            syncStage.await();
             ok = failure == null && writeCheckpoint();
         }
         if (closing) {
-            awaitSyncStage();
+            syncStage.await();
         }
         for (WriterCommand c : after) {
             if (c instanceof WriterCommand.Close k) {
@@ -348,7 +300,7 @@ final class LogWriter implements Runnable {
 
     /** Makes everything written durable and published, then runs the task. */
     private void runTask(WriterCommand.Task<?> t) {
-        awaitSyncStage();
+        syncStage.await();
         try {
             if (dirty && failure == null) {
                 force();
@@ -387,7 +339,7 @@ final class LogWriter implements Runnable {
 
     /** Fsync latency of every force so far. */
     LatencyHistogram fsyncLatency() {
-        return fsyncLatency;
+        return fsyncStats.latency();
     }
 
     int queueCapacity() {
@@ -397,9 +349,7 @@ final class LogWriter implements Runnable {
     private void beginGroup() {
         buffer.reset();
         flushedUpTo = 0;
-        staged.clear();
-        overlay.clear();
-        pendingKeys.clear();
+        stager.begin();
         completions.clear();
         groupStartSegmentId = segment.id;
         groupStartSize = segment.size();
@@ -411,22 +361,10 @@ final class LogWriter implements Runnable {
             a.future.completeExceptionally(writeFailed(groupWriteFailure));
             return;
         }
-        int stagedBefore = staged.size();
         int bufferBefore = buffer.size();
-        Map<Coordinate, long[]> undo = new HashMap<>();
         try {
-            List<AppendReceipt> replays = validate(a);
-            if (replays != null) {
-                completions.add(new Completion(a.future, replays));
-                return;
-            }
-            List<AppendReceipt> receipts = new ArrayList<>(a.items.size());
-            for (int i = 0; i < a.items.size(); i++) {
-                receipts.add(encode(a, i, undo));
-            }
-            completions.add(new Completion(a.future, receipts));
+            completions.add(new SyncStage.Completion(a.future, stager.stage(a)));
         } catch (StoreException e) {
-            rollback(stagedBefore, bufferBefore, undo);
             a.future.completeExceptionally(e);
             return;
         }
@@ -446,99 +384,9 @@ final class LogWriter implements Runnable {
         }
     }
 
-    /** Checks CAS conditions and idempotency; returns replayed receipts if this is an idempotent repeat. */
-    private List<AppendReceipt> validate(WriterCommand.Append a) {
-        Map<Coordinate, Long> seen = a.items.size() > 1 ? new HashMap<>() : null;
-        for (int i = 0; i < a.items.size(); i++) {
-            AppendRequest item = a.items.get(i);
-            Coordinate entity = item.coordinate();
-            long last;
-            Long inBatch = seen == null ? null : seen.get(entity);
-            if (inBatch != null) {
-                last = inBatch;
-            } else {
-                last = nextSequence(entity) - 1;
-            }
-            Long expected = item.options().expectedSequence();
-            if (expected != null && expected != last) {
-                throw new SequenceMismatchException(entity.toString(), expected, last);
-            }
-            if (seen != null) {
-                seen.put(entity, last + 1);
-            }
-        }
-        return replayOf(a);
-    }
-
-    /**
-     * The original receipts if {@code a} repeats a committed (or staged) keyed append, null if its
-     * keys are new. A batch is idempotent as a whole: either every item carries a key already used
-     * with the same request (a repeat), or no item's key was used before; anything between is
-     * {@code IDEMPOTENCY_KEY_REUSED}. Keys are looked up within each item's scope.
-     */
-    private List<AppendReceipt> replayOf(WriterCommand.Append a) {
-        int n = a.items.size();
-        List<AppendReceipt> replays = null;
-        int known = 0;
-        int keyed = 0;
-        for (int i = 0; i < n; i++) {
-            AppendRequest item = a.items.get(i);
-            String key = item.options().idempotencyKey();
-            if (key == null) {
-                continue;
-            }
-            keyed++;
-            String scoped = StoreIndex.scopedKey(item.coordinate().scope(), key);
-            AppendReceipt original = null;
-            Staged pending = pendingKeys.get(scoped);
-            if (pending != null) {
-                checkFingerprint(key, pending.fingerprintHi, pending.fingerprintLo, a, i);
-                original = pending.receipt;
-            } else {
-                IdempotencyRecord done = index.idempotency(scoped);
-                if (done != null) {
-                    checkFingerprint(key, done.fingerprintHi(), done.fingerprintLo(), a, i);
-                    original = receiptOf(done.eventIndex());
-                }
-            }
-            if (original != null) {
-                if (replays == null) {
-                    replays = new ArrayList<>(n);
-                }
-                replays.add(original.asReplay());
-                known++;
-            }
-        }
-        if (known == 0) {
-            return null;
-        }
-        if (known != n) {
-            throw new StoreException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this batch repeats " + known + " of its "
-                    + keyed + " idempotency keys but not all of its " + n + " events: a keyed batch is repeated"
-                    + " whole or not at all");
-        }
-        return replays;
-    }
-
-    private static void checkFingerprint(String key, long hi, long lo, WriterCommand.Append a, int item) {
-        if (hi != a.fingerprint[2 * item] || lo != a.fingerprint[2 * item + 1]) {
-            throw new StoreException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "idempotency key '" + key + "' was already used for a different request");
-        }
-    }
-
-    private AppendReceipt receiptOf(int eventIndex) {
-        // The hash is not kept in memory: read it back (a replay is rare and off the hot path).
-        long pos = index.position(eventIndex);
-        LogRecord r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), false);
-        return new AppendReceipt(new UUID(r.idHi, r.idLo), new Coordinate(r.entity, r.scope), r.sequence,
-                r.globalSequence, r.hash, false);
-    }
-
-    private SegmentReader reader;
-
+    /** The reader replays use to fetch an earlier receipt's hash (set once the store is open). */
     void attachReader(SegmentReader segmentReader) {
-        this.reader = segmentReader;
+        stager.attach(segmentReader, null);
     }
 
     /** Subscriptions to wake after each published group (set once the store is open). */
@@ -546,124 +394,7 @@ final class LogWriter implements Runnable {
 
     void attachHub(SubscriptionHub subscriptionHub) {
         this.hub = subscriptionHub;
-    }
-
-    private long nextSequence(Coordinate entity) {
-        PendingEntity p = overlay.get(entity);
-        if (p != null) {
-            return p.nextSequence;
-        }
-        EntityState e = index.entity(entity);
-        return e == null ? 0 : e.events.size();
-    }
-
-    private PendingEntity pending(Coordinate entity) {
-        PendingEntity p = overlay.get(entity);
-        if (p == null) {
-            EntityState e = index.entity(entity);
-            p = new PendingEntity(entity, e);
-            if (e != null) {
-                p.nextSequence = e.events.size();
-                System.arraycopy(e.lastHash, 0, p.lastHash, 0, 32);
-            }
-            overlay.put(entity, p);
-        }
-        return p;
-    }
-
-    private AppendReceipt encode(WriterCommand.Append a, int i, Map<Coordinate, long[]> undo) {
-        AppendRequest item = a.items.get(i);
-        Coordinate entity = item.coordinate();
-        PendingEntity p = pending(entity);
-        if (!undo.containsKey(entity)) {
-            long[] saved = new long[5];
-            saved[0] = p.nextSequence;
-            for (int w = 0; w < 4; w++) {
-                saved[1 + w] = FrameCodec.readLong(p.lastHash, w * 8);
-            }
-            undo.put(entity, saved);
-        }
-        LogRecord r = record;
-        AppendOptions o = item.options();
-        r.idHi = a.idHi[i];
-        r.idLo = a.idLo[i];
-        r.entity = entity.entity();
-        r.scope = entity.scope();
-        r.kind = item.kind().value();
-        r.sequence = p.nextSequence;
-        r.globalSequence = index.stagedCount() + staged.size() + 1L;
-        r.timestampUs = a.timestampUs[i];
-        clock.tick();
-        r.hlcMs = clock.lastMs();
-        r.hlcCounter = clock.lastCounter();
-        UUID corr = o.correlationId();
-        r.corrHi = corr == null ? r.idHi : corr.getMostSignificantBits();
-        r.corrLo = corr == null ? r.idLo : corr.getLeastSignificantBits();
-        UUID cause = o.causationId();
-        r.hasCause = cause != null;
-        if (cause != null) {
-            r.causeHi = cause.getMostSignificantBits();
-            r.causeLo = cause.getLeastSignificantBits();
-        }
-        r.flags = 0;
-        r.payload = item.payloadUnsafe();
-        r.idempotencyKey = o.idempotencyKey();
-        r.fingerprintHi = a.fingerprint[2 * i];
-        r.fingerprintLo = a.fingerprint[2 * i + 1];
-        r.batchIndex = a.atomic ? i : 0;
-        r.batchSize = a.atomic ? a.items.size() : 1;
-        r.bypassReason = a.bypassReason;
-        r.attributes = o.attributes().isEmpty() ? null : o.attributes();
-        System.arraycopy(p.lastHash, 0, r.prevHash, 0, 32);
-        hasher.hash(r, p.nameUtf8, null, a.payloadDigests[i], r.hash);
-        int offset = codec.encode(r, p.nameUtf8, null);
-
-        Staged s = new Staged();
-        s.idHi = r.idHi;
-        s.idLo = r.idLo;
-        s.entity = p;
-        s.scope = r.scope;
-        s.kind = r.kind;
-        s.bufferOffset = offset;
-        s.hash = r.hash.clone();
-        s.idempotencyKey = r.idempotencyKey;
-        s.fingerprintHi = r.fingerprintHi;
-        s.fingerprintLo = r.fingerprintLo;
-        s.receipt = new AppendReceipt(new UUID(r.idHi, r.idLo), item.coordinate(), r.sequence, r.globalSequence,
-                s.hash, false);
-        SubscriptionHub h = hub;
-        if (h != null && h.size() > 0) {
-            // Built once here and shared by every subscriber, rather than decoded from the log by each.
-            s.event = r.toStoredEvent();
-        }
-        staged.add(s);
-        if (s.idempotencyKey != null) {
-            pendingKeys.put(StoreIndex.scopedKey(s.scope, s.idempotencyKey), s);
-        }
-        p.nextSequence++;
-        System.arraycopy(r.hash, 0, p.lastHash, 0, 32);
-        return s.receipt;
-    }
-
-    private void rollback(int stagedBefore, int bufferBefore, Map<Coordinate, long[]> undo) {
-        while (staged.size() > stagedBefore) {
-            Staged s = staged.remove(staged.size() - 1);
-            if (s.idempotencyKey != null) {
-                pendingKeys.remove(StoreIndex.scopedKey(s.scope, s.idempotencyKey));
-            }
-        }
-        buffer.rewindTo(bufferBefore);
-        for (Map.Entry<Coordinate, long[]> u : undo.entrySet()) {
-            PendingEntity p = overlay.get(u.getKey());
-            long[] saved = u.getValue();
-            p.nextSequence = saved[0];
-            for (int w = 0; w < 4; w++) {
-                long v = saved[1 + w];
-                for (int b = 0; b < 8; b++) {
-                    p.lastHash[w * 8 + b] = (byte) (v >>> (56 - 8 * b));
-                }
-            }
-        }
+        stager.attach(null, subscriptionHub);
     }
 
     /**
@@ -678,7 +409,7 @@ final class LogWriter implements Runnable {
             return;
         }
         flush(cmdStart);
-        awaitSyncStage();
+        syncStage.await();
         force();
         // The next segment exists before this one is sealed: if creating it fails (a full disk), the
         // writer stays on this segment and the group can be cut back from it.
@@ -698,8 +429,9 @@ final class LogWriter implements Runnable {
             return;
         }
         long base = segment.size();
+        List<GroupStager.Staged> staged = stager.staged();
         for (int k = staged.size() - 1; k >= 0; k--) {
-            Staged s = staged.get(k);
+            GroupStager.Staged s = staged.get(k);
             if (s.bufferOffset < flushedUpTo) {
                 break;
             }
@@ -728,14 +460,15 @@ final class LogWriter implements Runnable {
             flush(buffer.size());
         } catch (IOException | RuntimeException e) {
             StoreException f = cutBackFailedGroup(e) ? writeFailed(e) : unavailable();
-            staged.clear();
-            for (Completion c : completions) {
+            stager.begin();
+            for (SyncStage.Completion c : completions) {
                 c.future().completeExceptionally(f);
             }
             syncs.forEach(sync -> sync.fail(f));
             return;
         }
-        for (Staged s : staged) {
+        List<GroupStager.Staged> staged = stager.staged();
+        for (GroupStager.Staged s : staged) {
             EntityState e = s.entity.state;
             if (e == null) {
                 e = index.entityOrCreate(s.entity.coordinate);
@@ -752,7 +485,8 @@ final class LogWriter implements Runnable {
         publishSizes();
         if (config.syncMode() == SyncMode.EVERY_COMMIT) {
             if (!completions.isEmpty() || forceWanted) {
-                handOff(new SyncBatch(segment, index.stagedCount(), List.copyOf(completions), List.copyOf(syncs)));
+                syncStage.handOff(new SyncStage.Batch(segment, index.stagedCount(), List.copyOf(completions),
+                        List.copyOf(syncs)));
             }
             return;
         }
@@ -764,11 +498,11 @@ final class LogWriter implements Runnable {
         } catch (IOException e) {
             markFailed(e);
         }
-        answer(new SyncBatch(segment, index.stagedCount(), completions, syncs));
+        answer(new SyncStage.Batch(segment, index.stagedCount(), completions, syncs));
     }
 
     /** Publishes a durable group and answers its callers, or fails them if the writer failed. */
-    private void answer(SyncBatch b) {
+    private void answer(SyncStage.Batch b) {
         if (failure != null) {
             StoreException f = unavailable();
             b.completions().forEach(c -> c.future().completeExceptionally(f));
@@ -776,7 +510,7 @@ final class LogWriter implements Runnable {
             return;
         }
         index.publishUpTo(b.indexCount());
-        for (Completion c : b.completions()) {
+        for (SyncStage.Completion c : b.completions()) {
             c.future().complete(c.receipts());
         }
         b.syncs().forEach(sync -> sync.future.complete(null));
@@ -786,76 +520,9 @@ final class LogWriter implements Runnable {
         }
     }
 
-    private void handOff(SyncBatch batch) {
-        groupsHandedOff++;
-        try {
-            syncQueue.put(batch);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            markFailed(e);
-            answer(batch);
-        }
-    }
-
-    /** Waits until the sync stage has forced and answered every group handed to it (writer thread). */
-    private void awaitSyncStage() {
-        synchronized (syncProgress) {
-            while (groupsSynced < groupsHandedOff) {
-                try {
-                    syncProgress.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    markFailed(e);
-                    return;
-                }
-            }
-        }
-    }
-
-    /**
-     * The sync stage: forces the segment once for every group queued since its last force, then
-     * publishes and answers those groups in order. Runs on its own thread until the writer stops it.
-     */
+    /** The fsync stage's loop, to run on a thread of its own (see {@link SyncStage}). */
     Runnable syncStage() {
-        return () -> {
-            List<SyncBatch> batches = new ArrayList<>();
-            while (true) {
-                try {
-                    batches.add(syncQueue.take());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    markFailed(e);
-                    return;
-                }
-                // Coalesce: if the writer is mid-group, its hand-off is microseconds away, and one
-                // fsync for both groups beats two (bounded, so a slow group cannot delay this one long).
-                long waitUntil = System.nanoTime() + COALESCE_NANOS;
-                while (writerBusy && syncQueue.isEmpty() && System.nanoTime() < waitUntil) {
-                    Thread.onSpinWait();
-                }
-                syncQueue.drainTo(batches);
-                boolean stop = batches.remove(STOP);
-                if (!batches.isEmpty() && failure == null) {
-                    try {
-                        // Rotation waits for this stage before switching segments, so all batches share one.
-                        timedForce(batches.get(batches.size() - 1).segment());
-                    } catch (IOException | RuntimeException e) {
-                        markFailed(e);
-                    }
-                }
-                for (SyncBatch b : batches) {
-                    answer(b);
-                }
-                synchronized (syncProgress) {
-                    groupsSynced += batches.size() + (stop ? 1 : 0);
-                    syncProgress.notifyAll();
-                }
-                batches.clear();
-                if (stop) {
-                    return;
-                }
-            }
-        };
+        return syncStage.loop();
     }
 
     /**
@@ -896,28 +563,13 @@ final class LogWriter implements Runnable {
     /** Forces the active segment; a failed fsync fails the writer for good (see the class comment). */
     private void force() throws IOException {
         try {
-            timedForce(segment);
+            fsyncStats.timedForce(segment);
         } catch (IOException e) {
             markFailed(e);
             throw e;
         }
         lastForceNanos = System.nanoTime();
         dirty = false;
-    }
-
-    /** Forces a segment and records the latency; called by the writer and by the sync stage. */
-    private void timedForce(ActiveSegment target) throws IOException {
-        long t0 = System.nanoTime();
-        target.force();
-        long took = System.nanoTime() - t0;
-        fsyncLatency.record(took);
-        synchronized (syncProgress) {
-            fsyncs++;
-            fsyncNanosTotal += took;
-            if (took > fsyncNanosMax) {
-                fsyncNanosMax = took;
-            }
-        }
     }
 
     private boolean writeCheckpoint() {
