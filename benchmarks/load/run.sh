@@ -11,7 +11,8 @@
 # stop PostgreSQL -> JMH DurableAppendBenchmark.batpakDurableAppend (16 threads, EVERY_COMMIT)
 # -> one summary table. Everything it starts is stopped and every temp dir removed on exit.
 #
-# Settings (environment): DURATION (s, default 30), WARMUP (s, default 10), PORT (default 8080),
+# Settings (environment): DURATION (s, default 30), WARMUP (s, default 30: the JIT needs it on 2 cores), PORT (default 8080),
+# SERVER_OPTS (extra JVM options for the server, e.g. -Dbatpak.auth.token-cache-size=0),
 # SINGLE_CONNECTIONS (16), BATCH_CONNECTIONS (4), WRK_THREADS (2), PG_CLIENTS (16),
 # PAYARA_VERSION (6.2025.10), MVN (default "mvn -B"; e.g. MVN="mvn -B -o" offline),
 # SKIP_BUILD=1 (use the WAR and benchmarks.jar already built), LOAD_OUT=<dir> (keep the raw
@@ -20,7 +21,8 @@
 set -euo pipefail
 
 DURATION=${DURATION:-30}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-30}
+SERVER_OPTS=${SERVER_OPTS:-}
 PORT=${PORT:-8080}
 SINGLE_CONNECTIONS=${SINGLE_CONNECTIONS:-16}
 BATCH_CONNECTIONS=${BATCH_CONNECTIONS:-4}
@@ -159,7 +161,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 fi
 mkdir -p "$WORK/data" "$WORK/payara-root"
 log "starting Payara Micro on :$PORT (data dir $WORK/data)"
-java -Dfish.payara.deployment.emptyBeansXmlModeALL=true \
+# shellcheck disable=SC2086 # SERVER_OPTS is a list of options
+java -Dfish.payara.deployment.emptyBeansXmlModeALL=true $SERVER_OPTS \
   -Dbatpak.data-dir="$WORK/data" \
   -jar "$PAYARA_JAR" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
   --rootdir "$WORK/payara-root" >"$OUT/payara.log" 2>&1 &
