@@ -36,7 +36,7 @@ class DiagnosticsTest {
             StoreDiagnostics d = s.diagnostics();
             assertEquals(120, d.events());
             assertEquals(120, d.globalSequence());
-            assertEquals(3, d.entities());
+            assertEquals(6, d.entities(), "e0..e2 in two scopes each: an entity is a name within a scope");
             assertEquals(2, d.scopes());
             List<Long> files = SegmentFiles.list(dir);
             assertEquals(files.size(), d.segments(), "segments counts the files on disk");

@@ -133,7 +133,8 @@ class ProjectionTest {
     }
 
     private Path snapshotFile(EventStore s, int version) {
-        return SnapshotFile.path(s.config().dataDir().resolve("projections"), "sum", version, ENTITY);
+        return SnapshotFile.path(s.config().dataDir().resolve("projections"), "sum", version,
+                Projector.cacheKey(new Coordinate(ENTITY, "ledger")));
     }
 
     @Test
@@ -185,8 +186,10 @@ class ProjectionTest {
         p.project("e1", sum, Freshness.CONSISTENT);
         p.project("e3", sum, Freshness.CONSISTENT);
         assertEquals(2, lru.size());
-        assertNull(lru.get(sum, "e2"), "e2 was least recently used and must have been evicted");
-        assertNotNull(lru.get(sum, "e1"), "e1 was used after e2 and must still be cached");
+        assertNull(lru.get(sum, Projector.cacheKey(new Coordinate("e2", "ledger"))),
+                "e2 was least recently used and must have been evicted");
+        assertNotNull(lru.get(sum, Projector.cacheKey(new Coordinate("e1", "ledger"))),
+                "e1 was used after e2 and must still be cached");
         int before = sum.applied.get();
         p.project("e2", sum, Freshness.CONSISTENT);
         assertEquals(before + 2, sum.applied.get(), "the evicted entity must be replayed from the start");
