@@ -42,6 +42,7 @@ import io.batpak.it.client.model.TxStatement;
 import io.batpak.it.client.model.VerifyResult;
 import io.swagger.v3.core.util.Yaml;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -288,11 +289,30 @@ class OpenApiIT {
         return result.getOpenAPI();
     }
 
-    /** "METHOD path operationId" of every operation. */
+    /**
+     * What a generator reads, one line per item: each operation with its id, parameters, statuses and
+     * security; each schema with its properties, required fields and oneOf; the names of the shared
+     * responses, parameters and security schemes. Equal for two documents when the server dropped or
+     * renamed nothing a client is generated from.
+     */
     private static Set<String> operations(OpenAPI doc) {
         Set<String> out = new TreeSet<>();
         doc.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) ->
-                out.add(method + " " + path + " " + op.getOperationId())));
+                out.add(method + " " + path + " " + op.getOperationId() + " params "
+                        + (op.getParameters() == null ? "[]" : op.getParameters().stream()
+                                .map(prm -> prm.get$ref() == null ? prm.getName() : prm.get$ref()).toList())
+                        + " statuses " + new TreeSet<>(op.getResponses().keySet())
+                        + " security " + (op.getSecurity() == null ? "inherited" : op.getSecurity().size())
+                        + " body " + (op.getRequestBody() == null ? "none"
+                                : new TreeSet<>(op.getRequestBody().getContent().keySet())))));
+        doc.getComponents().getSchemas().forEach((name, schema) -> out.add("schema " + name + " properties "
+                + (schema.getProperties() == null ? "[]" : new TreeSet<>(schema.getProperties().keySet()))
+                + " required " + (schema.getRequired() == null ? "[]" : new TreeSet<>(schema.getRequired()))
+                + " oneOf " + (schema.getOneOf() == null ? "[]" : schema.getOneOf().stream().map(o -> ((Schema<?>) o).get$ref()).toList())));
+        out.add("responses " + new TreeSet<>(doc.getComponents().getResponses().keySet()));
+        out.add("parameters " + new TreeSet<>(doc.getComponents().getParameters().keySet()));
+        out.add("securitySchemes " + new TreeSet<>(doc.getComponents().getSecuritySchemes().keySet()));
+        out.add("security " + doc.getSecurity());
         return out;
     }
 }
