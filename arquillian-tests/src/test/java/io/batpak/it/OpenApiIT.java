@@ -308,7 +308,8 @@ class OpenApiIT {
         doc.getComponents().getSchemas().forEach((name, schema) -> out.add("schema " + name + " properties "
                 + (schema.getProperties() == null ? "[]" : new TreeSet<>(schema.getProperties().keySet()))
                 + " required " + (schema.getRequired() == null ? "[]" : new TreeSet<>(schema.getRequired()))
-                + " oneOf " + (schema.getOneOf() == null ? "[]" : schema.getOneOf().stream().map(o -> ((Schema<?>) o).get$ref()).toList())));
+                + " oneOf " + (schema.getOneOf() == null ? "[]"
+                        : schema.getOneOf().stream().map(o -> ((Schema<?>) o).get$ref()).toList())));
         out.add("responses " + new TreeSet<>(doc.getComponents().getResponses().keySet()));
         out.add("parameters " + new TreeSet<>(doc.getComponents().getParameters().keySet()));
         out.add("securitySchemes " + new TreeSet<>(doc.getComponents().getSecuritySchemes().keySet()));
