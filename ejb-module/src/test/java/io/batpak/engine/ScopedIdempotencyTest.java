@@ -68,4 +68,19 @@ class ScopedIdempotencyTest {
                     "one key twice in a batch");
         }
     }
+
+    @Test
+    void aRepeatedConditionalAppendReplaysInsteadOfFailingItsCondition() {
+        try (EventStore s = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER))) {
+            AppendRequest first = new AppendRequest(new Coordinate("order", "shop"), KIND, new byte[] {1},
+                    AppendOptions.NONE.withExpectedSequence(AppendOptions.NO_EVENTS).withIdempotencyKey("create-order"));
+            AppendReceipt a = s.append(first);
+            AppendReceipt again = s.append(first);
+            assertTrue(again.replayed(), "the repeat of a keyed CAS append must replay, not 409");
+            assertEquals(a.eventId(), again.eventId());
+            assertThrows(SequenceMismatchException.class, () -> s.append(new AppendRequest(new Coordinate("order", "shop"),
+                    KIND, new byte[] {2}, AppendOptions.NONE.withExpectedSequence(AppendOptions.NO_EVENTS))),
+                    "without the key the condition still holds the entity");
+        }
+    }
 }
