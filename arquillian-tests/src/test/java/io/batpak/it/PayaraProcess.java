@@ -81,7 +81,7 @@ final class PayaraProcess implements AutoCloseable {
             throw new AssertionError("payara.microJar not set or missing: " + microJar + " (run through mvn verify)");
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dfish.payara.deployment.emptyBeansXmlModeALL=true",
+                "-Xmx512m",
                 "-Dbatpak.data-dir=" + dataDir.toAbsolutePath()));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", microJar, "--deploy", war,
