@@ -64,6 +64,7 @@ final class FaultyChannel extends FileChannel {
         private final long crashAtOperation;
         private final java.util.Random random;
         private final Map<Path, FileState> files = new HashMap<>();
+        private volatile boolean reorder;
         private long operations;
         private boolean crashed;
 
@@ -120,6 +121,16 @@ final class FaultyChannel extends FileChannel {
                 }
                 return new FaultyChannel(ch, new Faults(), state);
             }
+        }
+
+        /**
+         * Pending writes reach the disk in any order, as a page cache writes dirty pages back: at the
+         * loss each pending operation is kept or dropped at random (a kept one possibly torn), so a
+         * hole can sit before later data.
+         */
+        PowerLoss reorderWrites() {
+            reorder = true;
+            return this;
         }
 
         /** True while some write or truncation has not been forced yet. */
@@ -218,13 +229,17 @@ final class FaultyChannel extends FileChannel {
                 if (!Files.exists(f.file)) {
                     continue; // deleted (compaction, rotation cleanup): the engine forces the directory after a delete
                 }
-                // A random prefix of the pending operations reaches the disk, the last one possibly torn.
-                int keep = f.pending.isEmpty() ? 0 : random.nextInt(f.pending.size() + 1);
+                // A random prefix of the pending operations reaches the disk, the last one possibly torn
+                // (reordered: any subset, each kept one possibly torn).
+                int keep = f.pending.isEmpty() ? 0 : reorder ? f.pending.size() : random.nextInt(f.pending.size() + 1);
                 byte[] content = f.durable;
                 for (int i = 0; i < keep; i++) {
                     Op op = f.pending.get(i);
+                    if (reorder && random.nextBoolean()) {
+                        continue;
+                    }
                     int len = op.bytes == null ? 0 : op.bytes.length;
-                    if (i == keep - 1 && len > 0) {
+                    if ((reorder || i == keep - 1) && len > 0 && random.nextInt(reorder ? 4 : 1) == 0) {
                         len = random.nextInt(len + 1);
                     }
                     content = apply(content == null ? new byte[0] : content, op, len);
