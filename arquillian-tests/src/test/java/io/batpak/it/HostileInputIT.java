@@ -31,8 +31,6 @@ import org.msgpack.value.Value;
  */
 class HostileInputIT {
     private static final int TIMEOUT_MS = 30_000;
-    private static final String API = "/api/v1/";
-    private static final String VALID = "{\"entity\":\"hostile:gen\",\"scope\":\"h\",\"kind\":61441,\"payload\":{\"x\":1}}";
 
 
     /** Every request that was not answered as its generator expects, by kind, with one sample each. */
