@@ -32,7 +32,6 @@ import org.msgpack.value.Value;
 class HostileInputIT {
     private static final int TIMEOUT_MS = 30_000;
 
-
     /** Every request that was not answered as its generator expects, by kind, with one sample each. */
     private static final class Failures {
         final Map<String, Integer> byKind = new TreeMap<>();
