@@ -22,11 +22,13 @@ import org.junit.jupiter.api.Test;
  * A full disk is a transient condition, not a crash: on a 48 MiB tmpfs data directory, appends
  * that no longer fit are answered 503 {@code unavailable} with Retry-After, nothing half-written is
  * served, and once space returns (a filler file beside the data is deleted) appends succeed again
- * without a restart and every earlier event is intact. Needs root to mount the tmpfs; skipped
- * otherwise.
+ * without a restart and every earlier event is intact. Readiness follows the free-disk floor
+ * (4 MiB here): UP at the start, DOWN while the disk is full, UP again once space returns. Needs
+ * root to mount the tmpfs; skipped otherwise.
  */
 class FullDiskIT {
     private static final int PAYLOAD_CHARS = 64 * 1024;
+    private static final long FLOOR = 4L << 20;
 
     @Test
     void appendsFailWith503WhileTheDiskIsFullAndResumeWhenSpaceReturns() throws Exception {
@@ -47,9 +49,9 @@ class FullDiskIT {
         try {
             Path filler = mount.resolve("filler");
             Files.write(filler, new byte[8 << 20]);
-            // Payara's files and log stay off the small file system; readiness must not wait for free space.
+            // Payara's files and log stay off the small file system; the floor is below the 40 MiB free at the start.
             try (PayaraProcess server = new PayaraProcess(mount.resolve("data"), root.resolve("payara.log"),
-                    List.of("-Dbatpak.health.min-free-disk-bytes=0"))) {
+                    List.of("-Dbatpak.health.min-free-disk-bytes=" + FLOOR))) {
                 server.start();
                 exercise(server, filler);
                 server.stop();
@@ -95,8 +97,21 @@ class FullDiskIT {
         System.out.println("FullDiskIT: " + hashById.size() + " events acknowledged before the disk was full; first refusal: "
                 + firstRefusal.text());
         assertExactly(http, hashById, "while the disk is full");
+        Http.Reply down = readiness(server);
+        assertEquals(503, down.status(), () -> "readiness must be DOWN below the free-disk floor of " + FLOOR + " bytes: " + down);
+        assertTrue(down.text().contains("freeDiskBytes"), () -> "readiness names the free space: " + down);
 
         Files.delete(filler);
+        Http.Reply up = null;
+        for (int attempt = 0; attempt < 60; attempt++) {
+            up = readiness(server);
+            if (up.status() == 200) {
+                break;
+            }
+            sleep(500);
+        }
+        Http.Reply upAgain = up;
+        assertEquals(200, upAgain.status(), () -> "readiness must be UP again above the floor once space returns: " + upAgain);
         Http.Reply after = null;
         for (int attempt = 0; attempt < 20; attempt++) {
             after = http.post("events", "{\"entity\":\"full:0\",\"scope\":\"disk\",\"kind\":61441,\"payload\":{\"after\":"
@@ -109,6 +124,19 @@ class FullDiskIT {
         assertEquals(201, resumed.status(), () -> "appends must resume without a restart once space is free: " + resumed);
         hashById.put(resumed.json().getString("eventId"), resumed.json().getString("hash"));
         assertExactly(http, hashById, "after space returned");
+    }
+
+    private static Http.Reply readiness(PayaraProcess server) {
+        return new Http(server.base().resolve("/")).get("health/ready");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The server holds exactly the acknowledged events, unchanged, with gap-free sequences and valid chains. */

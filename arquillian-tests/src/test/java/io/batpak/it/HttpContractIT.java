@@ -9,14 +9,10 @@ import io.batpak.it.app.ExampleGate;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -314,22 +310,16 @@ class HttpContractIT {
         assertEquals(gseqs.subList(3, 8), resumed, "resume after Last-Event-ID, which wins over after");
     }
 
-    /** Opens an SSE stream and returns the ids of the first {@code n} events. */
+    /** Opens an SSE stream and returns the ids of the first {@code n} events; every read has a deadline. */
     private List<Long> readSse(String path, String lastEventId, int n) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(http.uri(path)).header("Accept", "text/event-stream")
-                .header("Authorization", http.authorization()).GET();
-        if (lastEventId != null) {
-            b.header("Last-Event-ID", lastEventId);
-        }
-        HttpResponse<InputStream> r = http.client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals(200, r.statusCode());
         List<Long> ids = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (SseStream sse = SseStream.open(http.client(), http.uri(path), http.authorization(), lastEventId, Duration.ofSeconds(60))) {
+            assertEquals(200, sse.status());
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            String line;
-            while (ids.size() < n && System.nanoTime() < deadline && (line = in.readLine()) != null) {
-                if (line.startsWith("id:")) {
-                    ids.add(Long.parseLong(line.substring(3).trim()));
+            while (ids.size() < n) {
+                SseStream.Message m = sse.next(deadline, path + " after " + ids);
+                if (m.id() != null) {
+                    ids.add(Long.parseLong(m.id()));
                 }
             }
         }

@@ -75,6 +75,17 @@ final class PayaraProcess implements AutoCloseable {
     }
 
     void start() throws Exception {
+        launch();
+        awaitReady();
+    }
+
+    /** True while the server's JVM runs. */
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the JVM without waiting for readiness (for a start that is expected to fail). */
+    void launch() throws Exception {
         String microJar = System.getProperty("payara.microJar");
         String war = System.getProperty("batpak.war", "../web-module/target/batpak.war");
         if (microJar == null || !new File(microJar).isFile()) {
@@ -89,6 +100,9 @@ final class PayaraProcess implements AutoCloseable {
         Files.createDirectories(dataDir);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private void awaitReady() throws Exception {
         Http ops = new Http(URI.create("http://localhost:" + port + "/"));
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {

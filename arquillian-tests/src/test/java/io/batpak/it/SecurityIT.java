@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.batpak.it.app.ExampleGate;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -368,17 +366,15 @@ class SecurityIT {
     private List<String> sse(Http client, String path, int n) throws Exception {
         // A marker appended in the granted scope after the fixture ends the catch-up for both readers.
         String marker = created(admin.post("events", append(ENTITY, OPEN))).getString("eventId");
-        HttpRequest b = HttpRequest.newBuilder(client.uri(path)).header("Accept", "text/event-stream")
-                .header("Authorization", client.authorization()).GET().build();
-        HttpResponse<InputStream> r = client.client().send(b, HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals(200, r.statusCode(), "SSE status");
         List<String> ids = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        // Every read has a deadline (SseStream): a stream that stalls fails the test instead of hanging it.
+        try (SseStream sse = SseStream.open(client.client(), client.uri(path), client.authorization(), null, Duration.ofSeconds(60))) {
+            assertEquals(200, sse.status(), "SSE status");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            String line;
-            while (System.nanoTime() < deadline && (line = in.readLine()) != null) {
-                if (line.startsWith("data:")) {
-                    String id = jsonId(line.substring(5).trim());
+            while (true) {
+                SseStream.Message m = sse.next(deadline, "SSE " + path + " before the marker");
+                if (m.data() != null) {
+                    String id = jsonId(m.data());
                     if (id.equals(marker)) {
                         break;
                     }

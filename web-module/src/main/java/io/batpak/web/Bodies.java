@@ -5,15 +5,19 @@ import static io.batpak.ee.Jsons.JSON;
 import io.batpak.ee.BatpakSettings;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -105,8 +109,28 @@ public final class Bodies {
             throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
                     "use application/json, application/msgpack or CloudEvents; got " + type));
         }
-        try (JsonReader r = JSON.createReader(new ByteArrayInputStream(body))) {
-            return r.readValue();
+        // Decoded strictly here: the parser's own reader would turn invalid UTF-8 into U+FFFD and store
+        // an altered entity name or payload (HostileInputIT, issue 21).
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ProblemException(Problem.invalid("the body is not valid UTF-8"));
+        }
+        // A parser rather than JsonReader.readValue(), which ignores anything after the first value ("{...}}garbage").
+        try (JsonParser p = JSON.createParser(new StringReader(text))) {
+            if (!p.hasNext()) {
+                throw new ProblemException(Problem.invalid("malformed JSON: no value"));
+            }
+            p.next();
+            JsonValue v = p.getValue();
+            if (p.hasNext()) {
+                throw new ProblemException(Problem.invalid("malformed JSON: content after the JSON value"));
+            }
+            return v;
+        } catch (ProblemException e) {
+            throw e;
         } catch (JsonException e) {
             throw new ProblemException(Problem.invalid("malformed JSON: " + e.getMessage()));
         } catch (RuntimeException e) {
