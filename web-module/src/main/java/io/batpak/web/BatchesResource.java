@@ -11,9 +11,6 @@ import io.batpak.engine.EventStore;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -41,12 +38,6 @@ public class BatchesResource {
     @Context
     SecurityContext security;
 
-    @Operation(summary = "Append an atomic batch", description = "Every event commits or none does; receipts in request order.")
-    @APIResponses({
-            @APIResponse(responseCode = "201", description = "{receipts}"),
-            @APIResponse(responseCode = "409", description = "sequence-mismatch"),
-            @APIResponse(responseCode = "413", description = "payload-too-large"),
-            @APIResponse(responseCode = "422", description = "denied")})
     @POST
     @RolesAllowed(TokenPrincipal.WRITER)
     public Response append(InputStream body, @HeaderParam("Content-Length") String contentLength) {

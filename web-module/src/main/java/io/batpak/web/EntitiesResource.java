@@ -10,9 +10,6 @@ import io.batpak.engine.VerifyResult;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -41,9 +38,6 @@ public class EntitiesResource {
     @Context
     SecurityContext security;
 
-    @Operation(summary = "One entity's events by sequence", description = "from is inclusive; next is the from of the following page.")
-    @APIResponses({
-            @APIResponse(responseCode = "200", description = "{events, next}")})
     @GET
     @Path("events")
     @RolesAllowed(TokenPrincipal.READER)
@@ -65,9 +59,6 @@ public class EntitiesResource {
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
     }
 
-    @Operation(summary = "Recompute an entity's hash chain", description = "Reports the first sequence that fails.")
-    @APIResponses({
-            @APIResponse(responseCode = "200", description = "{entity, events, valid, firstInvalidSequence}")})
     @GET
     @Path("verify")
     @RolesAllowed(TokenPrincipal.READER)

@@ -14,9 +14,6 @@ import io.batpak.engine.StoredEvent;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -53,16 +50,6 @@ public class EventsResource {
     @Context
     SecurityContext security;
 
-    @Operation(summary = "Append one event (JSON, MessagePack, or a CloudEvent in structured or binary mode)", description = "Durable before the answer. Idempotency-Key replays the original receipt (200, Idempotent-Replayed: true).")
-    @APIResponses({
-            @APIResponse(responseCode = "201", description = "created: receipt"),
-            @APIResponse(responseCode = "200", description = "idempotent replay"),
-            @APIResponse(responseCode = "400", description = "invalid-request, invalid-coordinate, reserved-kind"),
-            @APIResponse(responseCode = "409", description = "sequence-mismatch"),
-            @APIResponse(responseCode = "413", description = "payload-too-large"),
-            @APIResponse(responseCode = "415", description = "unsupported-media-type"),
-            @APIResponse(responseCode = "422", description = "denied or idempotency-key-reused"),
-            @APIResponse(responseCode = "503", description = "unavailable")})
     @POST
     @RolesAllowed(TokenPrincipal.WRITER)
     public Response append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -88,11 +75,6 @@ public class EventsResource {
                 headers.getAcceptableMediaTypes()).build();
     }
 
-    @Operation(summary = "Read one event by id", description = "Accept: application/cloudevents+json answers a CloudEvent.")
-    @APIResponses({
-            @APIResponse(responseCode = "200", description = "the stored event"),
-            @APIResponse(responseCode = "400", description = "malformed id"),
-            @APIResponse(responseCode = "404", description = "not-found")})
     @GET
     @Path("{eventId}")
     @RolesAllowed(TokenPrincipal.READER)
@@ -109,10 +91,6 @@ public class EventsResource {
         return Bodies.answer(Response.ok(), EventJson.event(e), headers.getAcceptableMediaTypes()).build();
     }
 
-    @Operation(summary = "Query events by entity prefix, scope, kind, category", description = "Ascending globalSequence; after is exclusive; next is the after of the following page, null when nothing more matches now.")
-    @APIResponses({
-            @APIResponse(responseCode = "200", description = "{events, next}"),
-            @APIResponse(responseCode = "400", description = "invalid-request")})
     @GET
     @RolesAllowed(TokenPrincipal.READER)
     public Response query(@QueryParam("entityPrefix") String entityPrefix, @QueryParam("scope") String scope,
@@ -133,10 +111,6 @@ public class EventsResource {
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
     }
 
-    @Operation(summary = "The entity chain before an event, parent first", description = "The event itself is not included.")
-    @APIResponses({
-            @APIResponse(responseCode = "200", description = "{events}"),
-            @APIResponse(responseCode = "404", description = "not-found")})
     @GET
     @Path("{eventId}/ancestors")
     @RolesAllowed(TokenPrincipal.READER)

@@ -8,9 +8,6 @@ import io.batpak.engine.ScopeGrants;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -30,9 +27,6 @@ public class StatsResource {
     @Context
     SecurityContext security;
 
-    @Operation(summary = "Store statistics", description = "Counts, bytes, segments, writer and fsync figures.")
-    @APIResponses({
-            @APIResponse(responseCode = "200", description = "statistics")})
     @GET
     @RolesAllowed(TokenPrincipal.READER)
     public Response stats() {

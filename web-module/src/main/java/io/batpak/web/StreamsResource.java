@@ -33,7 +33,6 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * {@code /streams}: partitioned streams and their consumer groups (see "Streams, consumer groups,
@@ -60,7 +59,6 @@ public class StreamsResource {
         return StreamBodies.response(status, body);
     }
 
-    @Operation(summary = "Create a stream or grow it", description = "{\"partitions\":n}; never shrinks.")
     @PUT
     @RolesAllowed(StreamAccess.ADMIN)
     public Response put(@PathParam("stream") String stream, InputStream in,
@@ -78,7 +76,6 @@ public class StreamsResource {
         return json(created ? 201 : 200, JSON.createObjectBuilder().add("stream", stream).add("partitions", n).build());
     }
 
-    @Operation(summary = "A stream's partitions and their heads")
     @GET
     @RolesAllowed(StreamAccess.READER)
     public Response get(@PathParam("stream") String stream) {
@@ -92,8 +89,6 @@ public class StreamsResource {
                 .add("heads", a).build());
     }
 
-    @Operation(summary = "Publish to a stream", description = "{key,kind,payload} → {partition,offset}; "
-            + "{events:[…]} → {events:[{partition,offset}…]}, atomic.")
     @POST
     @Path("events")
     @RolesAllowed(StreamAccess.WRITER)
@@ -127,7 +122,6 @@ public class StreamsResource {
         return json(201, JSON.createObjectBuilder().add("events", a).build());
     }
 
-    @Operation(summary = "Configure a consumer group", description = "{ackTimeoutMs,maxInFlight,start}")
     @PUT
     @Path("groups/{group}")
     @RolesAllowed(StreamAccess.ADMIN)
@@ -141,8 +135,6 @@ public class StreamsResource {
         return json(200, StreamBodies.config(c).add("stream", stream).add("group", group).build());
     }
 
-    @Operation(summary = "Long-poll deliveries for a member of a group",
-            description = "{consumer,max,waitMs,start} → {deliveries:[{deliveryId,partition,offset,event}]}")
     @POST
     @Path("groups/{group}/poll")
     @RolesAllowed(StreamAccess.READER)
@@ -161,8 +153,6 @@ public class StreamsResource {
         return json(200, StreamBodies.deliveries(ds));
     }
 
-    @Operation(summary = "Ack deliveries", description = "{deliveryIds:[…]} → {acked, unknown:[…]}; ids not in"
-            + " flight are ignored and listed in unknown.")
     @POST
     @Path("groups/{group}/ack")
     @RolesAllowed(StreamAccess.WRITER)
@@ -174,8 +164,6 @@ public class StreamsResource {
         return json(200, result("acked", r));
     }
 
-    @Operation(summary = "Nack deliveries", description = "{deliveryIds:[…]} → {nacked, unknown:[…]}; deliverable"
-            + " again at once to any member.")
     @POST
     @Path("groups/{group}/nack")
     @RolesAllowed(StreamAccess.WRITER)
@@ -192,7 +180,6 @@ public class StreamsResource {
         return JSON.createObjectBuilder().add(name, r.settled()).add("unknown", unknown).build();
     }
 
-    @Operation(summary = "A group's state", description = "{partitions:[{partition,committedOffset,inFlight,lag}]}")
     @GET
     @Path("groups/{group}")
     @RolesAllowed(StreamAccess.READER)

@@ -9,9 +9,6 @@ import io.batpak.engine.Subscription;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -56,9 +53,6 @@ public class SubscribeResource {
     @Context
     SecurityContext security;
 
-    @Operation(summary = "Subscribe with Server-Sent Events", description = "Catch-up from Last-Event-ID or after (exclusive), then live; id is the globalSequence.")
-    @APIResponses({
-            @APIResponse(responseCode = "200", description = "text/event-stream")})
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed(TokenPrincipal.READER)

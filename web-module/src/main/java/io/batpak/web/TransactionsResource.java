@@ -28,7 +28,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * {@code /transactions}: statements gathered under a transaction id and committed, with an optional
@@ -56,7 +55,6 @@ public class TransactionsResource {
         return StreamBodies.response(status, body);
     }
 
-    @Operation(summary = "Begin a transaction", description = "→ {txId}")
     @POST
     @RolesAllowed(StreamAccess.WRITER)
     public Response begin() {
@@ -64,8 +62,6 @@ public class TransactionsResource {
         return json(201, JSON.createObjectBuilder().add("txId", streams.get().begin(caller)).build());
     }
 
-    @Operation(summary = "Add a statement", description = "An append body (entity, scope, kind, payload, …) or a"
-            + " stream event (stream, key, kind, payload).")
     @POST
     @Path("{tx}/events")
     @RolesAllowed(StreamAccess.WRITER)
@@ -87,8 +83,6 @@ public class TransactionsResource {
         return json(200, JSON.createObjectBuilder().add("txId", tx).build());
     }
 
-    @Operation(summary = "Commit", description = "Optional {ack:{stream,group,deliveryIds}}; all statements and the"
-            + " ack become visible together, or none do.")
     @POST
     @Path("{tx}/commit")
     @RolesAllowed(StreamAccess.WRITER)
@@ -116,7 +110,6 @@ public class TransactionsResource {
                 .add("published", published).add("acked", r.acked()).build());
     }
 
-    @Operation(summary = "Abort a transaction")
     @DELETE
     @Path("{tx}")
     @RolesAllowed(StreamAccess.WRITER)
