@@ -162,7 +162,7 @@ fi
 mkdir -p "$WORK/data" "$WORK/payara-root"
 log "starting Payara Micro on :$PORT (data dir $WORK/data)"
 # shellcheck disable=SC2086 # SERVER_OPTS is a list of options
-java -Dfish.payara.deployment.emptyBeansXmlModeALL=true $SERVER_OPTS \
+java $SERVER_OPTS \
   -Dbatpak.data-dir="$WORK/data" \
   -jar "$PAYARA_JAR" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
   --rootdir "$WORK/payara-root" >"$OUT/payara.log" 2>&1 &

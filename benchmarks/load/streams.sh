@@ -43,7 +43,7 @@ fi
 $MVN -q dependency:copy -Dartifact=fish.payara.extras:payara-micro:$PAYARA_VERSION -DoutputDirectory="$WORK/payara" >/dev/null
 mkdir -p "$WORK/data" "$WORK/root"
 log "starting Payara Micro on :$PORT"
-java -Dfish.payara.deployment.emptyBeansXmlModeALL=true -Dbatpak.data-dir="$WORK/data" \
+java -Dbatpak.data-dir="$WORK/data" \
   -jar "$WORK/payara/payara-micro-$PAYARA_VERSION.jar" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
   --rootdir "$WORK/root" >"$WORK/payara.log" 2>&1 &
 PAYARA_PID=$!
