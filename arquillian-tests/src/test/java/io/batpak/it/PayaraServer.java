@@ -91,6 +91,8 @@ final class PayaraServer {
         Map<String, String> env = pb.environment();
         env.put("AS_JAVA", System.getProperty("java.home"));
         env.put("BATPAK_DATA_DIR", dataDir.toAbsolutePath().toString());
+        // The EAR needs the container-facing authentication mechanism (ContainerCallerSwitch).
+        env.put("BATPAK_AUTH_CONTAINER_CALLER", "true");
         Process p = pb.start();
         if (!p.waitFor(ASADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
