@@ -44,7 +44,7 @@ final class SnapshotFile {
 
     static Path path(Path root, String name, int version, String entity) {
         byte[] utf8 = entity.getBytes(StandardCharsets.UTF_8);
-        byte[] h = org.apache.commons.codec.digest.Blake3.hash(utf8);
+        byte[] h = Blake3Hasher.digest(utf8);
         return versionDir(root, name, version).resolve(Hex.encode(h) + SUFFIX);
     }
 
