@@ -1,9 +1,5 @@
 package io.batpak.engine;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-
 /**
  * BLAKE3-256 (unkeyed hash mode, 32-byte output) of a byte range in one call. Its output equals
  * the reference implementation's for every input length: {@code Blake3HasherTest} checks the
@@ -13,7 +9,7 @@ import java.nio.ByteOrder;
  * writer's CPU (docs/BENCHMARKS.md (b)): commons-codec's streaming {@code Blake3} keeps its state in
  * arrays and copies every input into a block buffer, while the engine always hashes whole arrays
  * of a few blocks. Here the compression function works on local variables, message words are read
- * straight from the input, and nothing is allocated per hash. The algorithm follows the BLAKE3
+ * straight from the input, and nothing but the output is allocated per hash. The algorithm follows the BLAKE3
  * specification (chunks of 1,024 bytes, blocks of 64, a binary tree of chaining values).
  *
  * <p>Not thread-safe: one instance per thread.
@@ -34,14 +30,11 @@ final class Blake3Hasher {
     private static final int IV5 = 0x9B05688C;
     private static final int IV6 = 0x1F83D9AB;
     private static final int IV7 = 0x5BE0CD19;
-    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Owned by the calling thread: the chaining value being built (8 words). */
     private final int[] cv = new int[8];
     /** Owned by the calling thread: the current block's message words. */
     private final int[] block = new int[16];
-    /** Owned by the calling thread: a zero-padded copy of a partial last block. */
-    private final byte[] partial = new byte[BLOCK];
     /** Owned by the calling thread: chaining values of completed subtrees (depth ≤ 54 for 2^64 bytes). */
     private final int[] stack = new int[8 * 54];
 
@@ -74,7 +67,12 @@ final class Blake3Hasher {
             parentOfBlockTail(stack, 8 * i, i == 0 ? ROOT : 0);
         }
         for (int i = 0; i < 8; i++) {
-            LE_INT.set(out, outOff + 4 * i, cv[i]);
+            int w = cv[i];
+            int o = outOff + 4 * i;
+            out[o] = (byte) w;
+            out[o + 1] = (byte) (w >>> 8);
+            out[o + 2] = (byte) (w >>> 16);
+            out[o + 3] = (byte) (w >>> 24);
         }
     }
 
@@ -109,9 +107,7 @@ final class Blake3Hasher {
             if (blockLen == BLOCK) {
                 load(in, blockOff);
             } else {
-                java.util.Arrays.fill(partial, (byte) 0);
-                System.arraycopy(in, blockOff, partial, 0, blockLen);
-                load(partial, 0);
+                loadPartial(in, blockOff, blockLen);
             }
             compress(counter, blockLen, flags);
         }
@@ -140,9 +136,25 @@ final class Blake3Hasher {
         cv[7] = IV7;
     }
 
+    /*
+     * Message words are assembled from single bytes, and the output written byte by byte, on purpose:
+     * with int-view VarHandles over the same byte arrays that ByteBuffer and VarHandle long accesses
+     * also touch, C2 on JDK 17.0.15 produced wrong hashes once the code was hot (reproduced twice by
+     * CrashRecoveryTest followed by EventStoreTest in one JVM; gone with this version). Plain byte accesses have
+     * no such aliasing hazard.
+     */
     private void load(byte[] in, int off) {
         for (int i = 0; i < 16; i++) {
-            block[i] = (int) LE_INT.get(in, off + 4 * i);
+            int o = off + 4 * i;
+            block[i] = in[o] & 0xFF | (in[o + 1] & 0xFF) << 8 | (in[o + 2] & 0xFF) << 16 | (in[o + 3] & 0xFF) << 24;
+        }
+    }
+
+    /** A last block of {@code len < 64} bytes, zero-padded. */
+    private void loadPartial(byte[] in, int off, int len) {
+        java.util.Arrays.fill(block, 0);
+        for (int i = 0; i < len; i++) {
+            block[i >>> 2] |= (in[off + i] & 0xFF) << ((i & 3) << 3);
         }
     }
 
