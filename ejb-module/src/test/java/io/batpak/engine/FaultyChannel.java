@@ -208,26 +208,10 @@ final class FaultyChannel extends FileChannel {
             return out;
         }
 
-        /**
-         * Every path under {@code dir}, listed again if a file vanished while walking: a background
-         * checkpoint renames its temporary file at any moment, which the walk must not mistake for an error.
-         */
-        private static List<Path> listing(Path dir) throws IOException {
-            for (int attempt = 0; ; attempt++) {
-                try (var walk = Files.walk(dir)) {
-                    return walk.toList();
-                } catch (java.io.UncheckedIOException e) {
-                    if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 20) {
-                        throw e;
-                    }
-                }
-            }
-        }
-
         private void crash() throws IOException {
             crashed = true;
             Files.createDirectories(imageDir);
-            for (Path p : listing(dataDir)) {
+            for (Path p : TestFiles.listing(dataDir)) {
                 Path target = imageDir.resolve(dataDir.relativize(p).toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(target);
