@@ -1,0 +1,612 @@
+package io.batpak.engine.log;
+
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.StoreConfig;
+import io.batpak.engine.StoreException;
+import io.batpak.engine.StoreStats;
+import io.batpak.engine.SyncMode;
+import io.batpak.engine.index.EntityState;
+import io.batpak.engine.index.StoreIndex;
+import io.batpak.engine.subscription.SubscriptionHub;
+import io.batpak.engine.util.GrowableBuffer;
+import io.batpak.engine.util.HybridClock;
+import io.batpak.engine.util.LatencyHistogram;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The single thread that owns the log. It takes commands from a bounded queue (callers block when
+ * it is full), and commits them in groups: everything queued is validated (CAS, idempotency),
+ * sequenced, hash-chained, encoded and written, the segment is forced once, then the index is
+ * updated and published and every caller of the group is answered. An atomic batch is validated
+ * as a whole and written contiguously in one segment, so it commits or fails as a unit.
+ *
+ * <p>With {@link SyncMode#EVERY_COMMIT} the fsync is pipelined: the writer thread writes a group,
+ * stages it in the index (invisible to readers) and hands it to the sync stage, a second loop that
+ * forces the segment, then publishes the group and answers its callers, while the writer already
+ * prepares the next group. Groups are forced, published and answered strictly in order, so no
+ * caller is answered and no reader sees an event before it is durable.
+ *
+ * <p>A failed write (a full disk, ENOSPC) rejects only its group: the active segment is cut back
+ * to where the group began, the group's callers get {@link ErrorCode#UNAVAILABLE}, and the writer
+ * goes on, so appends succeed again once space returns. A failed fsync is different: Linux may
+ * drop the dirty pages and clear the error, so a retried fsync can report success for data that
+ * never reached the disk. After a failed fsync (or a write failure that cannot be cut back
+ * cleanly) the writer therefore stops accepting appends (every later append fails with
+ * {@link ErrorCode#UNAVAILABLE}) until the store is reopened and recovery re-reads what is really
+ * on disk.
+ *
+ * <p>Parts: {@link GroupStager} builds a group's frames (validation, sequences, chain, encoding);
+ * {@link SyncStage} forces written groups and publishes them; this class runs the command loop,
+ * writes and rotates segments, cuts back failed groups and writes checkpoints. Threading: every
+ * field is confined to the writer thread except the queue (thread-safe), the statistics and the
+ * failure/termination flags (volatile), and what {@link SyncStage} guards; the index is published
+ * by the writer (INTERVAL, NEVER) or by the sync stage's thread (EVERY_COMMIT), in group order.
+ */
+public final class LogWriter implements Runnable {
+    private static final Logger LOG = System.getLogger(LogWriter.class.getName());
+    private static final int MAX_GROUP_COMMANDS = 4096;
+    private static final int FLUSH_THRESHOLD_BYTES = 8 << 20;
+
+    private final StoreConfig config;
+    private final Path dataDir;
+    private final StoreIndex index;
+    private final HybridClock clock;
+    private final BlockingQueue<WriterCommand> queue;
+    private final GrowableBuffer buffer = new GrowableBuffer(1 << 20);
+    private final GroupStager stager;
+    private ActiveSegment segment;
+    private int segments;
+    private long sealedBytes;
+
+    private final List<SyncStage.Completion> completions = new ArrayList<>();
+    private int flushedUpTo;
+    private long groupStartSegmentId;
+    private long groupStartSize;
+    /** A write of this group failed; the rest of the group is rejected and the group cut back. */
+    private IOException groupWriteFailure;
+    private long eventsSinceCheckpoint;
+    private long lastForceNanos = System.nanoTime();
+    private boolean dirty;
+
+    private volatile Throwable failure;
+    private volatile boolean terminated;
+    private volatile long groupCommits;
+    private volatile long bytesOnDisk;
+    private volatile int segmentCount;
+    private final FsyncStats fsyncStats = new FsyncStats();
+    /** Forces written groups (EVERY_COMMIT), then publishes and answers them, on its own thread. */
+    private final SyncStage syncStage;
+
+    public LogWriter(StoreConfig config, StoreIndex index, HybridClock clock, LogRecovery.End end) throws IOException {
+        this.config = config;
+        this.dataDir = config.dataDir();
+        this.index = index;
+        this.clock = clock;
+        this.queue = new ArrayBlockingQueue<>(config.writerQueueCapacity());
+        this.stager = new GroupStager(index, clock, buffer);
+        this.syncStage = new SyncStage(new SyncStage.Owner() {
+            @Override
+            public boolean failed() {
+                return failure != null;
+            }
+
+            @Override
+            public void markFailed(Throwable t) {
+                LogWriter.this.markFailed(t);
+            }
+
+            @Override
+            public void force(ActiveSegment target) throws IOException {
+                fsyncStats.timedForce(target);
+            }
+
+            @Override
+            public void answer(SyncStage.Batch b) {
+                LogWriter.this.answer(b);
+            }
+        });
+        this.segments = end.segments();
+        if (end.segmentId() == 0 || end.length() == 0) {
+            long id = end.segmentId() == 0 ? 1 : end.segmentId();
+            this.segment = ActiveSegment.create(dataDir, id, config.wallClockMs().getAsLong() * 1000);
+            if (end.segmentId() == 0) {
+                segments = 1;
+            }
+        } else {
+            this.segment = ActiveSegment.reopen(dataDir, end.segmentId(), end.length());
+        }
+        this.sealedBytes = end.bytes() - end.length();
+        publishSizes();
+    }
+
+    // ---- caller side ----
+
+    /** Queues a command, blocking while the queue is full; fails fast once the writer stopped. */
+    public void submit(WriterCommand command) {
+        try {
+            while (true) {
+                checkAccepting();
+                if (queue.offer(command, 50, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for space in the writer queue", e);
+        }
+        if (terminated) {
+            failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
+        }
+    }
+
+    private void checkAccepting() {
+        if (terminated) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
+        }
+    }
+
+    int queueDepth() {
+        return queue.size();
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    public StoreStats stats(StoreIndex idx) {
+        return new StoreStats(idx.count(), idx.entityCount(), idx.scopeCount(), segmentCount, bytesOnDisk, idx.count(),
+                queue.size(), groupCommits, fsyncStats.fsyncs(), fsyncStats.totalNanos(), fsyncStats.maxNanos());
+    }
+
+    // ---- writer thread ----
+
+    @Override
+    public void run() {
+        // Pooled (managed) threads get their name back when the loop ends.
+        String previousName = Thread.currentThread().getName();
+        Thread.currentThread().setName("batpak-writer");
+        List<WriterCommand> group = new ArrayList<>();
+        boolean closing = false;
+        try {
+            while (!closing) {
+                WriterCommand first = nextCommand();
+                if (first == null) {
+                    syncIfIntervalElapsed();
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP_COMMANDS - 1);
+                syncStage.writerBusy(true);
+                try {
+                    closing = processGroup(group);
+                } finally {
+                    syncStage.writerBusy(false);
+                }
+                group.clear();
+            }
+        } catch (Throwable t) {
+            // A bug or an Error: stop taking writes rather than guess at the log's state.
+            LOG.log(Level.ERROR, "writer thread stopped unexpectedly", t);
+            markFailed(t);
+            for (WriterCommand c : group) {
+                c.fail(unavailable());
+            }
+        } finally {
+            terminated = true;
+            failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
+            syncStage.stop();
+            try {
+                segment.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing segment " + segment.file() + " failed", e);
+            }
+            Thread.currentThread().setName(previousName);
+        }
+    }
+
+    private WriterCommand nextCommand() throws InterruptedException {
+        if (config.syncMode() == SyncMode.INTERVAL && dirty) {
+            return queue.poll(config.syncIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+        return queue.take();
+    }
+
+    private void syncIfIntervalElapsed() {
+        if (dirty && failure == null) {
+            try {
+                force();
+            } catch (IOException e) {
+                markFailed(e);
+            }
+        }
+    }
+
+    private void failQueued(Throwable t) {
+        WriterCommand c;
+        while ((c = queue.poll()) != null) {
+            c.fail(t);
+        }
+    }
+
+    private StoreException unavailable() {
+        Throwable f = failure;
+        return new StoreException(ErrorCode.UNAVAILABLE, "the writer stopped after a failure and accepts no writes until"
+                + " the store is reopened: " + f, f);
+    }
+
+    private void markFailed(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            LOG.log(Level.ERROR, "writer failed; the store is read-only until reopened", t);
+        }
+    }
+
+    /** Commits one group; returns true if it held a close command. */
+    private boolean processGroup(List<WriterCommand> group) {
+        boolean closing = false;
+        boolean checkpointWanted = false;
+        List<WriterCommand.Sync> syncs = new ArrayList<>();
+        List<WriterCommand> after = new ArrayList<>();
+        beginGroup();
+        for (WriterCommand c : group) {
+            if (closing || failure != null && !(c instanceof WriterCommand.Close)) {
+                c.fail(closing ? new StoreException(ErrorCode.UNAVAILABLE, "store is closed") : unavailable());
+                continue;
+            }
+            if (c instanceof WriterCommand.Append a) {
+                stage(a);
+            } else if (c instanceof WriterCommand.Sync sync) {
+                syncs.add(sync);
+            } else if (c instanceof WriterCommand.Checkpoint) {
+                checkpointWanted = true;
+                after.add(c);
+            } else if (c instanceof WriterCommand.Task<?>) {
+                after.add(c);
+            } else if (c instanceof WriterCommand.Close) {
+                closing = true;
+                checkpointWanted = true;
+                after.add(c);
+            }
+        }
+        commitGroup(syncs, closing);
+        boolean ok = failure == null;
+        if (ok && (checkpointWanted || config.checkpointIntervalEvents() > 0
+                && eventsSinceCheckpoint >= config.checkpointIntervalEvents())) {
+            syncStage.await();
+            ok = failure == null && writeCheckpoint();
+        }
+        if (closing) {
+            syncStage.await();
+        }
+        for (WriterCommand c : after) {
+            if (c instanceof WriterCommand.Close k) {
+                // Closing succeeds even after a failure: what was acknowledged is on disk.
+                k.future.complete(null);
+            } else if (!ok) {
+                c.fail(unavailable());
+            } else if (c instanceof WriterCommand.Checkpoint k) {
+                k.future.complete(null);
+            } else if (c instanceof WriterCommand.Task<?> t) {
+                runTask(t);
+            }
+        }
+        return closing;
+    }
+
+    // ---- maintenance tasks (writer thread) ----
+
+    /** Makes everything written durable and published, then runs the task. */
+    private void runTask(WriterCommand.Task<?> t) {
+        syncStage.await();
+        try {
+            if (dirty && failure == null) {
+                force();
+            }
+        } catch (IOException e) {
+            markFailed(e);
+        }
+        if (failure != null) {
+            t.fail(unavailable());
+            return;
+        }
+        t.run(this);
+    }
+
+    /** Id of the segment being appended to; every lower id is sealed (writer thread). */
+    long activeSegmentId() {
+        return segment.id;
+    }
+
+    /** Durable length of the active segment when called from a task (writer thread). */
+    long activeSegmentSize() {
+        return segment.size();
+    }
+
+    /** Records that compaction replaced {@code removed + 1} segment files by one, saving {@code bytes}. */
+    void segmentsMerged(int removed, long bytes) {
+        segments -= removed;
+        sealedBytes -= bytes;
+        publishSizes();
+    }
+
+    /** Writes a checkpoint now (writer thread); false if the writer failed doing so. */
+    boolean checkpointNow() {
+        return writeCheckpoint();
+    }
+
+    /** Fsync latency of every force so far. */
+    LatencyHistogram fsyncLatency() {
+        return fsyncStats.latency();
+    }
+
+    int queueCapacity() {
+        return queue.size() + queue.remainingCapacity();
+    }
+
+    private void beginGroup() {
+        buffer.reset();
+        flushedUpTo = 0;
+        stager.begin();
+        completions.clear();
+        groupStartSegmentId = segment.id;
+        groupStartSize = segment.size();
+        groupWriteFailure = null;
+    }
+
+    private void stage(WriterCommand.Append a) {
+        if (groupWriteFailure != null) {
+            a.future.completeExceptionally(writeFailed(groupWriteFailure));
+            return;
+        }
+        int bufferBefore = buffer.size();
+        try {
+            completions.add(new SyncStage.Completion(a.future, stager.stage(a)));
+        } catch (StoreException e) {
+            a.future.completeExceptionally(e);
+            return;
+        }
+        try {
+            rotateIfNeeded(bufferBefore);
+            if (buffer.size() - flushedUpTo > FLUSH_THRESHOLD_BYTES) {
+                flush(buffer.size());
+            }
+        } catch (IOException e) {
+            // Possibly a full disk: commitGroup cuts the group back and rejects it (or fails the writer).
+            groupWriteFailure = e;
+        } catch (UncheckedIOException e) {
+            groupWriteFailure = e.getCause();
+        } catch (RuntimeException e) {
+            // Bytes may be on disk in an unknown state: stop writing (commitGroup fails the group).
+            markFailed(e);
+        }
+    }
+
+    /** The reader replays use to fetch an earlier receipt's hash (set once the store is open). */
+    public void attachReader(SegmentReader segmentReader) {
+        stager.attach(segmentReader, null);
+    }
+
+    /** Subscriptions to wake after each published group (set once the store is open). */
+    private volatile SubscriptionHub hub;
+
+    public void attachHub(SubscriptionHub subscriptionHub) {
+        this.hub = subscriptionHub;
+        stager.attach(null, subscriptionHub);
+    }
+
+    /**
+     * If the command just staged (from {@code cmdStart}) would push a non-empty segment past its
+     * size limit, writes what came before it, seals the segment and moves the command into a new one,
+     * so a batch never spans two segments.
+     */
+    private void rotateIfNeeded(int cmdStart) throws IOException {
+        long projected = segment.size() + (buffer.size() - flushedUpTo);
+        long beforeCmd = segment.size() + (cmdStart - flushedUpTo);
+        if (projected <= config.segmentMaxBytes() || beforeCmd <= SegmentHeader.SIZE) {
+            return;
+        }
+        flush(cmdStart);
+        syncStage.await();
+        force();
+        // The next segment exists before this one is sealed: if creating it fails (a full disk), the
+        // writer stays on this segment and the group can be cut back from it.
+        ActiveSegment next = ActiveSegment.create(dataDir, segment.id + 1, config.wallClockMs().getAsLong() * 1000);
+        long sealedSize = segment.size();
+        segment.close();
+        LOG.log(Level.INFO, "sealed segment {0} at {1} bytes", segment.file(), sealedSize);
+        sealedBytes += sealedSize;
+        segment = next;
+        segments++;
+        publishSizes();
+    }
+
+    /** Writes buffer bytes {@code [flushedUpTo, end)} to the active segment and fixes the positions of their events. */
+    private void flush(int end) throws IOException {
+        if (end <= flushedUpTo) {
+            return;
+        }
+        long base = segment.size();
+        List<GroupStager.Staged> staged = stager.staged();
+        for (int k = staged.size() - 1; k >= 0; k--) {
+            GroupStager.Staged s = staged.get(k);
+            if (s.bufferOffset < flushedUpTo) {
+                break;
+            }
+            if (s.bufferOffset < end) {
+                s.position = StoreIndex.packPosition(segment.id, base + (s.bufferOffset - flushedUpTo));
+            }
+        }
+        segment.write(buffer.array(), flushedUpTo, end - flushedUpTo);
+        flushedUpTo = end;
+        dirty = true;
+    }
+
+    /**
+     * Writes the group and stages it in the index, then makes it durable per the sync mode: hands it
+     * to the sync stage (EVERY_COMMIT), or forces here if due and publishes and answers at once.
+     */
+    private void commitGroup(List<WriterCommand.Sync> syncs, boolean closing) {
+        boolean forceWanted = closing || !syncs.isEmpty();
+        try {
+            if (failure != null) {
+                throw new IOException("writer failed while staging this group", failure);
+            }
+            if (groupWriteFailure != null) {
+                throw groupWriteFailure;
+            }
+            flush(buffer.size());
+        } catch (IOException | RuntimeException e) {
+            StoreException f = cutBackFailedGroup(e) ? writeFailed(e) : unavailable();
+            stager.begin();
+            for (SyncStage.Completion c : completions) {
+                c.future().completeExceptionally(f);
+            }
+            syncs.forEach(sync -> sync.fail(f));
+            return;
+        }
+        List<GroupStager.Staged> staged = stager.staged();
+        for (GroupStager.Staged s : staged) {
+            EntityState e = s.entity.state;
+            if (e == null) {
+                e = index.entityOrCreate(s.entity.coordinate);
+                s.entity.state = e;
+            }
+            int idx = index.apply(s.idHi, s.idLo, e, s.kind, s.position, s.hash, s.idempotencyKey, s.fingerprintHi,
+                    s.fingerprintLo);
+            if (s.event != null) {
+                hub.cache(idx, s.event);
+            }
+        }
+        eventsSinceCheckpoint += staged.size();
+        groupCommits++;
+        publishSizes();
+        if (config.syncMode() == SyncMode.EVERY_COMMIT) {
+            if (!completions.isEmpty() || forceWanted) {
+                syncStage.handOff(new SyncStage.Batch(segment, index.stagedCount(), List.copyOf(completions),
+                        List.copyOf(syncs)));
+            }
+            return;
+        }
+        try {
+            if (forceWanted || config.syncMode() == SyncMode.INTERVAL && dirty
+                    && System.nanoTime() - lastForceNanos >= config.syncIntervalMs() * 1_000_000L) {
+                force();
+            }
+        } catch (IOException e) {
+            markFailed(e);
+        }
+        answer(new SyncStage.Batch(segment, index.stagedCount(), completions, syncs));
+    }
+
+    /** Publishes a durable group and answers its callers, or fails them if the writer failed. */
+    private void answer(SyncStage.Batch b) {
+        if (failure != null) {
+            StoreException f = unavailable();
+            b.completions().forEach(c -> c.future().completeExceptionally(f));
+            b.syncs().forEach(sync -> sync.fail(f));
+            return;
+        }
+        index.publishUpTo(b.indexCount());
+        for (SyncStage.Completion c : b.completions()) {
+            c.future().complete(c.receipts());
+        }
+        b.syncs().forEach(sync -> sync.future.complete(null));
+        SubscriptionHub h = hub;
+        if (h != null) {
+            h.published();
+        }
+    }
+
+    /** The fsync stage's loop, to run on a thread of its own (see {@link SyncStage}). */
+    public Runnable syncStage() {
+        return syncStage.loop();
+    }
+
+    /**
+     * Cuts a group whose write failed out of the active segment. Returns true if the writer can go
+     * on: the failure was a write (not an fsync, not a bug) in the segment the group began in, and
+     * the cut succeeded. Otherwise the writer is marked failed.
+     */
+    private boolean cutBackFailedGroup(Exception e) {
+        boolean recoverable = failure == null && (e instanceof IOException || e instanceof UncheckedIOException);
+        if (recoverable && segment.id != groupStartSegmentId) {
+            // Part of the group was sealed into the previous segment: it cannot be cut back from there.
+            recoverable = false;
+        }
+        if (segment.id == groupStartSegmentId) {
+            try {
+                segment.truncateTo(groupStartSize);
+                publishSizes();
+            } catch (IOException t) {
+                LOG.log(Level.WARNING, "could not cut the failed group from " + segment.file(), t);
+                e.addSuppressed(t);
+                recoverable = false;
+            }
+        }
+        if (!recoverable) {
+            markFailed(e);
+            return false;
+        }
+        LOG.log(Level.WARNING, "writing to {0} failed ({1}); rejected the group and cut the segment back to {2} bytes",
+                segment.file(), e.getMessage(), groupStartSize);
+        return true;
+    }
+
+    private static StoreException writeFailed(Exception e) {
+        return new StoreException(ErrorCode.UNAVAILABLE, "the write failed and nothing of it was stored (" + e.getMessage()
+                + "); retry later", e);
+    }
+
+    /** Forces the active segment; a failed fsync fails the writer for good (see the class comment). */
+    private void force() throws IOException {
+        try {
+            fsyncStats.timedForce(segment);
+        } catch (IOException e) {
+            markFailed(e);
+            throw e;
+        }
+        lastForceNanos = System.nanoTime();
+        dirty = false;
+    }
+
+    private boolean writeCheckpoint() {
+        try {
+            // A checkpoint must never cover bytes that a power loss could still take away.
+            if (dirty) {
+                force();
+            }
+            CheckpointFile.write(dataDir, index, clock, segment.id, segment.size());
+            eventsSinceCheckpoint = 0;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (dirty) {
+                // The force itself failed: the log's state is unknown.
+                markFailed(e);
+                return false;
+            }
+            // A checkpoint is only a cache: the log is intact, so keep serving writes.
+            LOG.log(Level.WARNING, "writing the index checkpoint failed; the next start will scan more of the log", e);
+            return true;
+        }
+    }
+
+    private void publishSizes() {
+        segmentCount = segments;
+        bytesOnDisk = sealedBytes + segment.size();
+    }
+}
