@@ -187,9 +187,9 @@ class TransitionTest {
     private String compile(String statement) throws URISyntaxException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertNotNull(javac, "the tests need a JDK, not a JRE");
-        String source = "package io.batpak.engine;\nimport static io.batpak.engine.TransitionTest.*;\n"
+        String source = "package io.batpak.engine.projection;\nimport static io.batpak.engine.projection.TransitionTest.*;\n"
                 + "class Snippet { void run() { " + statement + " } }\n";
-        JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///io/batpak/engine/Snippet.java"),
+        JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///io/batpak/engine/projection/Snippet.java"),
                 JavaFileObject.Kind.SOURCE) {
             @Override
             public CharSequence getCharContent(boolean ignoreEncodingErrors) {
