@@ -397,7 +397,7 @@ class RecoveryIT {
 
     private static Tool quarantine(Path lib, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", lib.toAbsolutePath() + "/*", "io.batpak.engine.Quarantine"));
+                "-cp", lib.toAbsolutePath() + "/*", "io.batpak.engine.log.Quarantine"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out;

@@ -3,12 +3,12 @@ package io.batpak.bench;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
 import io.batpak.engine.Coordinate;
-import io.batpak.engine.Denial;
+import io.batpak.engine.gate.Denial;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
-import io.batpak.engine.Gate;
-import io.batpak.engine.GateDecision;
-import io.batpak.engine.GateSet;
+import io.batpak.engine.gate.Gate;
+import io.batpak.engine.gate.GateDecision;
+import io.batpak.engine.gate.GateSet;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.SyncMode;
 import java.nio.file.Path;
@@ -52,10 +52,10 @@ public class GatedAppendBenchmark {
     final byte[] payload = new byte[PAYLOAD];
     int next;
 
-    private record Named(String name, java.util.function.Function<io.batpak.engine.AppendContext, Optional<Denial>> f)
+    private record Named(String name, java.util.function.Function<io.batpak.engine.gate.AppendContext, Optional<Denial>> f)
             implements Gate {
         @Override
-        public Optional<Denial> evaluate(io.batpak.engine.AppendContext c) {
+        public Optional<Denial> evaluate(io.batpak.engine.gate.AppendContext c) {
             return f.apply(c);
         }
     }

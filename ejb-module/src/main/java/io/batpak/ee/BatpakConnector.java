@@ -192,7 +192,7 @@ public class BatpakConnector implements InboundConnector, OutboundConnector {
                 if (failure == null) {
                     m.ack();
                 } else {
-                    m.nack(io.batpak.engine.Completions.unwrap(failure));
+                    m.nack(io.batpak.engine.util.Completions.unwrap(failure));
                 }
                 subscription.request(1);
             });

@@ -2,7 +2,7 @@ package io.batpak.ee;
 
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
-import io.batpak.engine.ClientAppends;
+import io.batpak.engine.gate.ClientAppends;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;

@@ -1,6 +1,6 @@
 package io.batpak.ee;
 
-import io.batpak.engine.Denial;
+import io.batpak.engine.gate.Denial;
 
 /**
  * A gate refused an append; nothing was stored. Carries the gate's {@link Denial} (its name, its own

@@ -3,7 +3,7 @@ package io.batpak.ee;
 import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.engine.AppendReceipt;
-import io.batpak.engine.Hex;
+import io.batpak.engine.util.Hex;
 import io.batpak.engine.StoredEvent;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;

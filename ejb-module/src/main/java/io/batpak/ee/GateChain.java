@@ -4,9 +4,9 @@ import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
 import io.batpak.engine.EventStore;
-import io.batpak.engine.Gate;
-import io.batpak.engine.GateDecision;
-import io.batpak.engine.GateSet;
+import io.batpak.engine.gate.Gate;
+import io.batpak.engine.gate.GateDecision;
+import io.batpak.engine.gate.GateSet;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -76,7 +76,7 @@ public class GateChain {
         }
     }
 
-    private io.batpak.engine.Receipt passOrThrow(List<AppendRequest> requests, Caller caller) {
+    private io.batpak.engine.gate.Receipt passOrThrow(List<AppendRequest> requests, Caller caller) {
         GateDecision d = gates.evaluate(requests, caller);
         if (d instanceof GateDecision.Denied denied) {
             throw new DeniedException(denied.denial());

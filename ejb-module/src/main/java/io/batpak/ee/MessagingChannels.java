@@ -126,7 +126,7 @@ public class MessagingChannels {
         }
         CompletableFuture<?> done = store.appendAsync(List.of(request), Caller.ANONYMOUS);
         return done.handle((receipts, failure) -> failure)
-                .thenCompose(failure -> failure == null ? message.ack() : message.nack(io.batpak.engine.Completions.unwrap(failure)));
+                .thenCompose(failure -> failure == null ? message.ack() : message.nack(io.batpak.engine.util.Completions.unwrap(failure)));
     }
 
     static AppendRequest toRequest(Object payload) {

@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import io.batpak.engine.util.Hex;
+
 import java.util.UUID;
 
 /**
@@ -23,7 +25,7 @@ public record AppendReceipt(UUID eventId, Coordinate coordinate, long sequence, 
         return Hex.encode(hash);
     }
 
-    AppendReceipt asReplay() {
+    public AppendReceipt asReplay() {
         return new AppendReceipt(eventId, coordinate, sequence, globalSequence, hash, true);
     }
 }

@@ -28,7 +28,7 @@ public record AppendRequest(Coordinate coordinate, EventKind kind, byte[] payloa
     }
 
     /** The payload without a defensive copy, for the engine's own use. */
-    byte[] payloadUnsafe() {
+    public byte[] payloadUnsafe() {
         return payload;
     }
 }

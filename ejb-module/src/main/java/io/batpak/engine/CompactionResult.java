@@ -6,5 +6,5 @@ package io.batpak.engine;
  * reclaimed. All zero when nothing qualified. Immutable.
  */
 public record CompactionResult(int runsMerged, int segmentsRemoved, long bytesReclaimed) {
-    static final CompactionResult NOTHING = new CompactionResult(0, 0, 0);
+    public static final CompactionResult NOTHING = new CompactionResult(0, 0, 0);
 }

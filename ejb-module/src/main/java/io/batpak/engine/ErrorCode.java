@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import io.batpak.engine.gate.Receipt;
+
 /**
  * Stable classification of every failure the engine reports. The codes are part of the public
  * contract: the HTTP layer maps them one to one onto problem+json {@code code} values, so a

@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import io.batpak.engine.gate.ClientAppends;
+
 /**
  * A 16-bit event type. Its category is the top 4 bits. Categories {@code 0x0} (system) and
  * {@code 0xD} (effects) are reserved to the store: client appends with them are refused.

@@ -1,5 +1,29 @@
 package io.batpak.engine;
 
+import io.batpak.engine.gate.GateSet;
+import io.batpak.engine.gate.Receipt;
+import io.batpak.engine.index.EntityState;
+import io.batpak.engine.index.GrantedReads;
+import io.batpak.engine.index.StoreIndex;
+import io.batpak.engine.log.CheckpointFile;
+import io.batpak.engine.log.DataDirLock;
+import io.batpak.engine.log.EventHasher;
+import io.batpak.engine.log.LogRecord;
+import io.batpak.engine.log.LogRecovery;
+import io.batpak.engine.log.LogWriter;
+import io.batpak.engine.log.Maintenance;
+import io.batpak.engine.log.RequestFingerprint;
+import io.batpak.engine.log.SegmentFiles;
+import io.batpak.engine.log.SegmentReader;
+import io.batpak.engine.log.WriterCommand;
+import io.batpak.engine.projection.Transition;
+import io.batpak.engine.subscription.FilteredScan;
+import io.batpak.engine.subscription.RecentEvents;
+import io.batpak.engine.subscription.SubscriptionHub;
+import io.batpak.engine.util.Completions;
+import io.batpak.engine.util.HybridClock;
+import io.batpak.engine.util.UuidV7;
+
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -251,7 +275,7 @@ public final class EventStore implements AutoCloseable {
         return out;
     }
 
-    static <T> T await(Future<T> f) {
+    public static <T> T await(Future<T> f) {
         return Completions.await(f);
     }
 
@@ -347,7 +371,7 @@ public final class EventStore implements AutoCloseable {
      * them as are published) whose kind {@code wanted} accepts; the others are skipped without a
      * disk read. For projections, which read only the kinds they fold.
      */
-    List<StoredEvent> readEntity(Coordinate entity, long fromSequence, int count, IntPredicate wanted) {
+    public List<StoredEvent> readEntity(Coordinate entity, long fromSequence, int count, IntPredicate wanted) {
         ensureOpen();
         EntityState e = index.entity(entity);
         if (e == null) {

@@ -25,7 +25,7 @@ public record Freshness(long maxStaleMs) {
     }
 
     /** Whether a state computed at {@code takenAtMs} may be returned at {@code nowMs} without reading newer events. */
-    boolean accepts(long takenAtMs, long nowMs) {
+    public boolean accepts(long takenAtMs, long nowMs) {
         return maxStaleMs > 0 && (maxStaleMs == Long.MAX_VALUE || nowMs - takenAtMs <= maxStaleMs);
     }
 }

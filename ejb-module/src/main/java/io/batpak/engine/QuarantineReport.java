@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import io.batpak.engine.log.Quarantine;
+
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,5 +1,8 @@
 package io.batpak.engine;
 
+import io.batpak.engine.log.FrameCodec;
+import io.batpak.engine.log.SegmentHeader;
+
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.Executor;

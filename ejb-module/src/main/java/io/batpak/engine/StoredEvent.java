@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import io.batpak.engine.gate.GateSet;
+
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;

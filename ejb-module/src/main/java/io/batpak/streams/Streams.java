@@ -1,7 +1,7 @@
 package io.batpak.streams;
 
 import io.batpak.engine.AppendOptions;
-import io.batpak.engine.ClientAppends;
+import io.batpak.engine.gate.ClientAppends;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
@@ -552,6 +552,6 @@ public final class Streams implements AutoCloseable {
     }
 
     static <T> T await(CompletableFuture<T> f) {
-        return io.batpak.engine.Completions.await(f);
+        return io.batpak.engine.util.Completions.await(f);
     }
 }

@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import io.batpak.engine.util.Hex;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,9 @@
 package io.batpak.engine;
 
+import io.batpak.engine.log.SegmentFiles;
+import io.batpak.engine.log.SegmentHeader;
+import io.batpak.engine.util.LatencyHistogram;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

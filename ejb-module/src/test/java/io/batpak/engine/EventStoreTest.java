@@ -1,5 +1,9 @@
 package io.batpak.engine;
 
+import io.batpak.engine.log.CheckpointFile;
+import io.batpak.engine.log.SegmentFiles;
+import io.batpak.engine.log.SegmentHeader;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,10 @@
 package io.batpak.engine;
 
+import io.batpak.engine.index.StoreIndex;
+import io.batpak.engine.log.CheckpointFile;
+import io.batpak.engine.log.LogWriter;
+import io.batpak.engine.log.TestFiles;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

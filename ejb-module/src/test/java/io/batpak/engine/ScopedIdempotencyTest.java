@@ -1,5 +1,7 @@
 package io.batpak.engine;
 
+import io.batpak.engine.log.CheckpointFile;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

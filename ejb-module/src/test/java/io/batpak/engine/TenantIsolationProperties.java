@@ -1,5 +1,8 @@
 package io.batpak.engine;
 
+import io.batpak.engine.gate.ClientAppends;
+import io.batpak.engine.log.TestFiles;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;

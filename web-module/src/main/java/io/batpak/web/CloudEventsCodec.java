@@ -8,7 +8,7 @@ import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.EventKind;
-import io.batpak.engine.Hex;
+import io.batpak.engine.util.Hex;
 import io.batpak.engine.StoredEvent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;

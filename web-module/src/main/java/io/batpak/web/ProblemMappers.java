@@ -1,7 +1,7 @@
 package io.batpak.web;
 
 import io.batpak.ee.DeniedException;
-import io.batpak.engine.Denial;
+import io.batpak.engine.gate.Denial;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.SequenceMismatchException;
 import io.batpak.engine.StoreException;

@@ -1,8 +1,8 @@
 package io.batpak.it.app;
 
-import io.batpak.engine.AppendContext;
-import io.batpak.engine.Denial;
-import io.batpak.engine.Gate;
+import io.batpak.engine.gate.AppendContext;
+import io.batpak.engine.gate.Denial;
+import io.batpak.engine.gate.Gate;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;

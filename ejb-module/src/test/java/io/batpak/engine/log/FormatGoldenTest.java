@@ -1,0 +1,123 @@
+package io.batpak.engine.log;
+
+import io.batpak.engine.CorruptLogException;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.StoreException;
+import io.batpak.engine.util.GrowableBuffer;
+import io.batpak.engine.util.Hex;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins format version 2 (version 1 headers are refused with the upgrade command): the encoder must produce the golden bytes, and the example in
+ * docs/FORMAT.md must decode to the golden sample. If this fails after a change to FrameCodec,
+ * SegmentHeader or EventHasher, the on-disk format changed: bump the format version instead.
+ */
+public class FormatGoldenTest {
+
+    private static byte[] golden(String name) throws IOException {
+        try (InputStream in = FormatGoldenTest.class.getResourceAsStream("/golden/" + name)) {
+            assertNotNull(in, "golden file /golden/" + name + " is missing from src/test/resources");
+            return Hex.decode(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        }
+    }
+
+    private static byte[] encodeSample() {
+        LogRecord r = GoldenSample.record();
+        new EventHasher().hash(r, null, null, r.hash);
+        GrowableBuffer b = new GrowableBuffer(64);
+        new FrameCodec(b).encode(r, null, null);
+        return Arrays.copyOf(b.array(), b.size());
+    }
+
+    @Test
+    void encoderProducesTheGoldenFrame() throws IOException {
+        assertEquals(Hex.encode(golden("frame-v1.hex")), Hex.encode(encodeSample()),
+                "frame bytes changed: the on-disk format v1 is broken (FrameCodec.encode)");
+    }
+
+    @Test
+    void chainHashIsTheGoldenHash() throws IOException {
+        LogRecord r = GoldenSample.record();
+        new EventHasher().hash(r, null, null, r.hash);
+        assertArrayEquals(golden("hash-v1.hex"), r.hash, "chain hash input changed (EventHasher.hash)");
+    }
+
+    @Test
+    void segmentHeaderIsGolden() throws IOException {
+        ByteBuffer b = SegmentHeader.create(1, 1_763_800_000_000_000L).encode();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        assertArrayEquals(golden("segment-header-v2.hex"), bytes, "segment header layout changed (SegmentHeader.encode)");
+        SegmentHeader h = SegmentHeader.decode(ByteBuffer.wrap(bytes), Path.of("golden"));
+        assertEquals(1, h.segmentId());
+        assertEquals(2, h.version());
+    }
+
+    @Test
+    void versionOneHeaderAsksForTheOfflineUpgrade() throws IOException {
+        byte[] v1 = golden("segment-header-v1.hex");
+        StoreException e = assertThrows(StoreException.class,
+                () -> SegmentHeader.decode(ByteBuffer.wrap(v1), Path.of("000001.fbat")));
+        assertEquals(ErrorCode.FORMAT_UPGRADE_REQUIRED, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("io.batpak.engine.log.FormatUpgrade"), "the error must say what to run: "
+                + e.getMessage());
+    }
+
+    @Test
+    void exampleInFormatDocumentDecodesToTheSample() throws IOException {
+        Path doc = Path.of("..", "docs", "FORMAT.md");
+        assertTrue(Files.exists(doc), "docs/FORMAT.md not found from " + Path.of("").toAbsolutePath());
+        String text = Files.readString(doc);
+        Matcher m = Pattern.compile("```hex\\s+([0-9a-f]+)\\s+```").matcher(text);
+        assertTrue(m.find(), "docs/FORMAT.md lost its ```hex example frame block");
+        byte[] frame = Hex.decode(m.group(1));
+        int length = FrameCodec.readInt(frame, 0);
+        assertEquals(frame.length - FrameCodec.HEADER_BYTES, length, "example frame length field");
+        assertTrue(FrameCodec.crcMatches(frame, 8, length, FrameCodec.readInt(frame, 4)), "example frame CRC");
+        LogRecord r = new LogRecord();
+        FrameCodec.decodeBody(frame, 8, length, r, true);
+        LogRecord s = GoldenSample.record();
+        assertEquals(s.entity, r.entity);
+        assertEquals(s.scope, r.scope);
+        assertEquals(s.kind, r.kind);
+        assertEquals(s.idHi, r.idHi);
+        assertEquals(s.idLo, r.idLo);
+        assertEquals(s.globalSequence, r.globalSequence);
+        assertEquals(s.timestampUs, r.timestampUs);
+        assertArrayEquals(s.payload, r.payload);
+        assertTrue(new EventHasher().verify(r), "example frame's hash does not verify");
+        Matcher h = Pattern.compile("chain hash is `([0-9a-f]{64})`").matcher(text);
+        assertTrue(h.find(), "docs/FORMAT.md lost the example's chain hash");
+        assertEquals(h.group(1), Hex.encode(r.hash));
+    }
+
+    @Test
+    void otherVersionIsRefusedNamingBothVersions() {
+        ByteBuffer b = SegmentHeader.create(1, 0).encode();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        bytes[5] = 3;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, 28);
+        ByteBuffer.wrap(bytes).putInt(28, (int) crc.getValue());
+        CorruptLogException e = assertThrows(CorruptLogException.class,
+                () -> SegmentHeader.decode(ByteBuffer.wrap(bytes), Path.of("000001.fbat")));
+        assertTrue(e.getMessage().contains("version 3") && e.getMessage().contains("version 2"), e.getMessage());
+    }
+}
