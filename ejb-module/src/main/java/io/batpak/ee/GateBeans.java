@@ -1,6 +1,6 @@
 package io.batpak.ee;
 
-import io.batpak.engine.Gate;
+import io.batpak.engine.gate.Gate;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.Extension;
