@@ -3,7 +3,9 @@ package io.batpak.bench;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoredEvent;
@@ -29,7 +31,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * (e) Reading one entity's 100 events with {@code readEntity(entity, 0, 100)} from a store of
+ * (e) Reading one entity's 100 events with {@code readEntity(EntityQuery.of(entity).withLimit(100))} from a store of
  * 100,000 events over 1,000 entities (appended round-robin, so an entity's events are ~1000
  * frames apart in the log). Baselines in the same run: positional FileChannel reads of exactly the
  * same 100 frames' bytes (positions found by walking the segment's frame headers once in setup),
@@ -94,7 +96,7 @@ public class EntityReadBenchmark {
         if (pos != raw.size()) {
             throw new IllegalStateException("walked to " + pos + " but the segment holds " + raw.size() + " bytes");
         }
-        List<StoredEvent> check = store.readEntity(names[7], 0, PER_ENTITY);
+        List<StoredEvent> check = store.readEntity(EntityQuery.of(names[7]).withLimit(PER_ENTITY));
         if (check.size() != PER_ENTITY || !check.get(3).eventId().equals(ids[3 * ENTITIES + 7])) {
             throw new IllegalStateException("entity layout is not what the benchmark assumes");
         }
@@ -109,7 +111,7 @@ public class EntityReadBenchmark {
 
     @Benchmark
     public List<StoredEvent> batpakReadEntity100() {
-        return store.readEntity(names[ThreadLocalRandom.current().nextInt(ENTITIES)], 0, PER_ENTITY);
+        return store.readEntity(EntityQuery.of(names[ThreadLocalRandom.current().nextInt(ENTITIES)]).withLimit(PER_ENTITY));
     }
 
     @Benchmark
@@ -130,6 +132,6 @@ public class EntityReadBenchmark {
 
     @Benchmark
     public Optional<StoredEvent> batpakGetOne() {
-        return store.get(ids[ThreadLocalRandom.current().nextInt(ids.length)]);
+        return store.get(EventLookup.of(ids[ThreadLocalRandom.current().nextInt(ids.length)]));
     }
 }
