@@ -4,6 +4,7 @@ import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreStats;
 import io.batpak.engine.SyncMode;
@@ -100,7 +101,7 @@ public class BulkAppendBenchmark {
 
         @TearDown
         public void close() {
-            StoreStats s = store.stats();
+            StoreStats s = store.stats(ScopeGrants.ALL);
             if (s.events() > 0) {
                 System.out.printf("%n[batpak] events=%,d segments=%d bytes/event=%.0f fsyncs=%d fsyncTotal=%d ms"
                                 + " maxFsync=%d ms%n", s.events(), s.segments(), s.bytes() / (double) s.events(),

@@ -3,6 +3,7 @@ package io.batpak.bench;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreStats;
 import io.batpak.engine.SyncMode;
@@ -90,7 +91,7 @@ public class DurableAppendBenchmark {
 
         @TearDown
         public void close() {
-            StoreStats s = store.stats();
+            StoreStats s = store.stats(ScopeGrants.ALL);
             System.out.printf("%n[batpak] events=%,d groupCommits=%,d fsyncs=%,d events/group=%.1f "
                             + "meanFsync=%.1fus maxFsync=%.1fus bytes/event=%.0f%n",
                     s.events(), s.groupCommits(), s.fsyncs(), s.events() / (double) Math.max(1, s.groupCommits()),

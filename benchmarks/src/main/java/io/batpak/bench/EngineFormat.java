@@ -1,5 +1,6 @@
 package io.batpak.bench;
 
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
@@ -44,9 +45,9 @@ final class EngineFormat {
         Path dir = BenchFiles.tempDir("frame-size");
         try (EventStore s = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER))) {
             s.append(coordinate, kind, new byte[payloadBytes]);
-            long before = s.stats().bytes();
+            long before = s.stats(ScopeGrants.ALL).bytes();
             s.append(coordinate, kind, new byte[payloadBytes]);
-            return Math.toIntExact(s.stats().bytes() - before);
+            return Math.toIntExact(s.stats(ScopeGrants.ALL).bytes() - before);
         } finally {
             BenchFiles.delete(dir);
         }

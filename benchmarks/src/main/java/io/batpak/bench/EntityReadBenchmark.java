@@ -3,7 +3,9 @@ package io.batpak.bench;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoredEvent;
@@ -32,7 +34,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * (e) Reading one entity's 100 events with {@code readEntity(entity, 0, 100)} from a store of
+ * (e) Reading one entity's 100 events with {@code readEntity(EntityQuery.of(entity).withLimit(100))} from a store of
  * 100,000 events over 1,000 entities (appended round-robin, so an entity's events are ~1000
  * frames apart in the log). Baselines in the same run: positional FileChannel reads of exactly the
  * same 100 frames' bytes (positions found by walking the segment's frame headers once in setup,
@@ -116,7 +118,7 @@ public class EntityReadBenchmark {
 
     /** Entity k's raw frames are, in order, the frames of the events readEntity returns for it. */
     private void checkSameFrames(int k) throws IOException {
-        List<StoredEvent> events = store.readEntity(names[k], 0, PER_ENTITY);
+        List<StoredEvent> events = store.readEntity(EntityQuery.of(names[k]).withLimit(PER_ENTITY));
         if (events.size() != PER_ENTITY) {
             throw new IllegalStateException(names[k] + " has " + events.size() + " events, expected " + PER_ENTITY);
         }
@@ -157,7 +159,7 @@ public class EntityReadBenchmark {
 
     @Benchmark
     public List<StoredEvent> batpakReadEntity100() {
-        return store.readEntity(names[ThreadLocalRandom.current().nextInt(ENTITIES)], 0, PER_ENTITY);
+        return store.readEntity(EntityQuery.of(names[ThreadLocalRandom.current().nextInt(ENTITIES)]).withLimit(PER_ENTITY));
     }
 
     @Benchmark
@@ -178,6 +180,6 @@ public class EntityReadBenchmark {
 
     @Benchmark
     public Optional<StoredEvent> batpakGetOne() {
-        return store.get(ids[ThreadLocalRandom.current().nextInt(ids.length)]);
+        return store.get(EventLookup.of(ids[ThreadLocalRandom.current().nextInt(ids.length)]));
     }
 }

@@ -2,6 +2,7 @@ package io.batpak.bench;
 
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.Freshness;
@@ -35,7 +36,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * 100,000 events over 1,000 entities, with {@code Freshness.CONSISTENT}: without a cache (full
  * replay), from a warm LRU cache (nothing new to apply), and from on-disk snapshots (read the
  * file, check it against the log's event at the watermark). Baseline in the same run: the same
- * fold written by hand over {@code readEntity(entity, 0, 100)}. Microseconds per operation.
+ * fold written by hand over {@code readEntity(EntityQuery.of(entity).withLimit(100))}. Microseconds per operation.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -135,7 +136,7 @@ public class ProjectionBenchmark {
 
     private long baseline(String entity) {
         long s = 0;
-        for (StoredEvent e : store.readEntity(entity, 0, PER_ENTITY)) {
+        for (StoredEvent e : store.readEntity(EntityQuery.of(entity).withLimit(PER_ENTITY))) {
             s += ByteBuffer.wrap(e.payload()).getLong();
         }
         return s;

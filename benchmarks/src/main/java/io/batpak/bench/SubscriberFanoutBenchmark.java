@@ -4,6 +4,7 @@ import io.batpak.engine.Coordinate;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.Region;
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreStats;
 import io.batpak.engine.StoredEvent;
@@ -120,7 +121,7 @@ public class SubscriberFanoutBenchmark {
 
         @TearDown
         public void close() throws InterruptedException {
-            StoreStats st = store.stats();
+            StoreStats st = store.stats(ScopeGrants.ALL);
             long writerCpu = writerSideCpuNanos();
             long fallbacks = 0;
             for (Subscription s : subscriptions) {

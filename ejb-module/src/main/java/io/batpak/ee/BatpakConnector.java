@@ -4,6 +4,7 @@ import io.batpak.engine.Caller;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.StoreException;
+import io.batpak.engine.util.Completions;
 import io.batpak.streams.Delivery;
 import io.batpak.streams.StartPosition;
 import io.batpak.streams.StreamEvent;
@@ -192,7 +193,7 @@ public class BatpakConnector implements InboundConnector, OutboundConnector {
                 if (failure == null) {
                     m.ack();
                 } else {
-                    m.nack(io.batpak.engine.util.Completions.unwrap(failure));
+                    m.nack(Completions.unwrap(failure));
                 }
                 subscription.request(1);
             });

@@ -3,6 +3,7 @@ package io.batpak.ee;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.Subscription;
+import io.batpak.engine.util.Completions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -70,7 +71,7 @@ public class EventPublisher {
             events.select(new EventKindFilter.Literal(kind), new EventCategoryFilter.Literal(kind >>> 12))
                     .fireAsync(new CommittedEvent(e)).toCompletableFuture().join();
         } catch (CompletionException ex) {
-            LOG.log(Level.WARNING, "an observer of event " + e.globalSequence() + " failed", ex.getCause());
+            LOG.log(Level.WARNING, "an observer of event " + e.globalSequence() + " failed", Completions.unwrap(ex));
         }
     }
 

@@ -7,6 +7,7 @@ import io.batpak.engine.Caller;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.Subscription;
+import io.batpak.engine.util.Completions;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -126,7 +127,7 @@ public class MessagingChannels {
         }
         CompletableFuture<?> done = store.appendAsync(List.of(request), Caller.ANONYMOUS);
         return done.handle((receipts, failure) -> failure)
-                .thenCompose(failure -> failure == null ? message.ack() : message.nack(io.batpak.engine.util.Completions.unwrap(failure)));
+                .thenCompose(failure -> failure == null ? message.ack() : message.nack(Completions.unwrap(failure)));
     }
 
     static AppendRequest toRequest(Object payload) {

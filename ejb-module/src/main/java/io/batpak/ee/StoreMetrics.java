@@ -1,5 +1,6 @@
 package io.batpak.ee;
 
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.StoreStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ public class StoreMetrics {
 
     private void gauge(String name, String description, ToDoubleFunction<StoreStats> value) {
         registry.gauge(Metadata.builder().withName(name).withDescription(description).build(), store,
-                b -> safely(() -> value.applyAsDouble(b.engine().stats())));
+                b -> safely(() -> value.applyAsDouble(b.engine().stats(ScopeGrants.ALL))));
     }
 
     private static double safely(DoubleSupplier figure) {

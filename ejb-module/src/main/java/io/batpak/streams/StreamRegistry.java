@@ -3,10 +3,12 @@ package io.batpak.streams;
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
+import io.batpak.engine.util.Completions;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +68,7 @@ final class StreamRegistry {
         int partitions = 0;
         long last = AppendOptions.NO_EVENTS;
         for (long from = 0; ; ) {
-            List<StoredEvent> page = store.readEntity(entity, from, 1000);
+            List<StoredEvent> page = store.readEntity(EntityQuery.of(entity).withFrom(from).withLimit(1000));
             for (StoredEvent e : page) {
                 if (e.kind().equals(StreamNames.STREAM_CONFIG)) {
                     partitions = Math.max(partitions, checkedPartitions(stream, e));
@@ -116,7 +118,7 @@ final class StreamRegistry {
         }
         AppendRequest r = new AppendRequest(StreamNames.meta(stream), StreamNames.STREAM_CONFIG,
                 StreamCodec.streamConfig(partitions), AppendOptions.NONE.withExpectedSequence(m.lastSequence()));
-        long seq = Streams.await(appender.append(List.of(r), caller)).get(0).sequence();
+        long seq = Completions.await(appender.append(List.of(r), caller)).get(0).sequence();
         known.put(stream, new Meta(partitions, seq));
         return partitions;
     }

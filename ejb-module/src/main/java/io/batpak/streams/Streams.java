@@ -1,6 +1,7 @@
 package io.batpak.streams;
 
 import io.batpak.engine.AppendOptions;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.gate.ClientAppends;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.AppendReceipt;
@@ -10,6 +11,7 @@ import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
+import io.batpak.engine.util.Completions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -100,7 +102,7 @@ public final class Streams implements AutoCloseable {
 
     /** Publishes {@code events} atomically (all or none); NOT_FOUND if the stream does not exist. */
     public List<Published> publish(String stream, List<StreamEvent> events, Caller caller) {
-        return await(publishAsync(stream, events, caller));
+        return Completions.await(publishAsync(stream, events, caller));
     }
 
     /** Like {@link #publish}, answered once the events are durable and visible to polls. */
@@ -145,7 +147,7 @@ public final class Streams implements AutoCloseable {
         int n = registry.require(stream);
         long[] heads = new long[n];
         for (int p = 0; p < n; p++) {
-            heads[p] = store.lastSequence(StreamNames.partition(stream, p)) + 1;
+            heads[p] = store.lastSequence(EntityQuery.of(StreamNames.partition(stream, p))) + 1;
         }
         return heads;
     }
@@ -167,7 +169,7 @@ public final class Streams implements AutoCloseable {
             }
             synchronized (g) {
                 long[] starts = g.startOffsets();
-                await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group),
+                Completions.await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group),
                         StreamNames.GROUP_CONFIG, StreamCodec.groupConfig(groupConfig.withStart(g.config().start()),
                         starts))), caller));
                 g.configure(groupConfig, starts);
@@ -232,8 +234,8 @@ public final class Streams implements AutoCloseable {
                 j++;
             }
             ConsumerGroup.Out first = sorted.get(i);
-            List<StoredEvent> events = store.readEntity(StreamNames.partition(stream, first.partition()),
-                    first.offset(), j - i);
+            List<StoredEvent> events = store.readEntity(EntityQuery.of(StreamNames.partition(stream, first.partition()))
+                    .withFrom(first.offset()).withLimit(j - i));
             for (int k = i; k < j && k - i < events.size(); k++) {
                 ConsumerGroup.Out o = sorted.get(k);
                 out.add(new Delivery(o.id(), o.partition(), o.offset(), events.get(k - i)));
@@ -245,7 +247,7 @@ public final class Streams implements AutoCloseable {
 
     /** Acks deliveries: each is settled for good once this returns. Ids not in flight are ignored and listed. */
     public AckResult ack(String stream, String group, List<String> deliveryIds, Caller caller) {
-        return await(ackAsync(stream, group, deliveryIds, caller));
+        return Completions.await(ackAsync(stream, group, deliveryIds, caller));
     }
 
     /** Like {@link #ack}, answered once the ack is durable. */
@@ -368,7 +370,7 @@ public final class Streams implements AutoCloseable {
         g = new ConsumerGroup(stream, group);
         int partitions = registry.partitions(stream);
         for (long from = 0; ; ) {
-            List<StoredEvent> page = store.readEntity(entity, from, 1000);
+            List<StoredEvent> page = store.readEntity(EntityQuery.of(entity).withFrom(from).withLimit(1000));
             for (StoredEvent e : page) {
                 GroupRecords.apply(g, e, partitions);
             }
@@ -387,7 +389,7 @@ public final class Streams implements AutoCloseable {
     /** Writes the group's first configuration, fixing its start offsets. Caller holds groupCreation. */
     private ConsumerGroup create(String stream, String group, GroupConfig c, Caller caller) {
         long[] starts = c.start() == StartPosition.LATEST ? heads(stream) : new long[registry.require(stream)];
-        await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group), StreamNames.GROUP_CONFIG,
+        Completions.await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group), StreamNames.GROUP_CONFIG,
                 StreamCodec.groupConfig(c, starts), AppendOptions.NONE.withExpectedSequence(AppendOptions.NO_EVENTS))),
                 caller));
         ConsumerGroup g = new ConsumerGroup(stream, group);
@@ -500,7 +502,7 @@ public final class Streams implements AutoCloseable {
         }
         List<AppendReceipt> receipts;
         try {
-            receipts = await(appender.append(requests, caller));
+            receipts = Completions.await(appender.append(requests, caller));
         } catch (RuntimeException e) {
             if (g != null) {
                 settle(g, taken, false);
@@ -549,9 +551,5 @@ public final class Streams implements AutoCloseable {
                 g.notifyAll();
             }
         }
-    }
-
-    static <T> T await(CompletableFuture<T> f) {
-        return io.batpak.engine.util.Completions.await(f);
     }
 }

@@ -31,13 +31,13 @@ class AttributesTest {
         try (EventStore store = EventStore.open(StoreConfig.defaults(dir))) {
             id = store.append(request("e", attrs, null)).eventId().toString();
             store.append(request("e", Map.of(), null));
-            assertEquals(attrs, store.get(java.util.UUID.fromString(id)).orElseThrow().attributes());
+            assertEquals(attrs, store.get(EventLookup.of(java.util.UUID.fromString(id))).orElseThrow().attributes());
         }
         try (EventStore store = EventStore.open(StoreConfig.defaults(dir))) {
-            StoredEvent e = store.get(java.util.UUID.fromString(id)).orElseThrow();
+            StoredEvent e = store.get(EventLookup.of(java.util.UUID.fromString(id))).orElseThrow();
             assertEquals(attrs, e.attributes(), "attributes after reopen");
-            assertEquals(Map.of(), store.readEntity("e", 1, 1).get(0).attributes(), "an event without attributes");
-            assertTrue(store.verify("e").valid(), "the hash chain must cover attributes consistently");
+            assertEquals(Map.of(), store.readEntity(EntityQuery.of("e").withFrom(1).withLimit(1)).get(0).attributes(), "an event without attributes");
+            assertTrue(store.verify(EntityQuery.of("e")).valid(), "the hash chain must cover attributes consistently");
         }
     }
 

@@ -62,7 +62,7 @@ class DiagnosticsTest {
                 assertEquals(1, s.diagnostics().subscriptions(), "an open subscription is counted");
             }
             assertEquals(0, s.diagnostics().subscriptions(), "a closed subscription is not");
-            StoreStats stats = s.stats();
+            StoreStats stats = s.stats(ScopeGrants.ALL);
             assertEquals(stats.fsyncs(), d.fsyncs(), "stats and diagnostics count the same fsyncs");
         }
         // Larger segments from now on, so the 4 KiB ones are small enough to merge.

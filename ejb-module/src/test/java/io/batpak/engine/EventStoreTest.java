@@ -96,8 +96,8 @@ class EventStoreTest {
         AppendReceipt c = s.append(at("e1"), HIT, bytes("c"));
         assertEquals(List.of(0L, 0L, 1L), List.of(a.sequence(), b.sequence(), c.sequence()));
         assertEquals(List.of(1L, 2L, 3L), List.of(a.globalSequence(), b.globalSequence(), c.globalSequence()));
-        StoredEvent first = s.get(a.eventId()).orElseThrow();
-        StoredEvent third = s.get(c.eventId()).orElseThrow();
+        StoredEvent first = s.get(EventLookup.of(a.eventId())).orElseThrow();
+        StoredEvent third = s.get(EventLookup.of(c.eventId())).orElseThrow();
         assertArrayEquals(new byte[32], first.prevHash(), "sequence 0 links to the zero hash");
         assertArrayEquals(first.hash(), third.prevHash(), "sequence 1 links to sequence 0");
         assertArrayEquals(c.hash(), third.hash());
@@ -105,7 +105,7 @@ class EventStoreTest {
         assertEquals(a.eventId(), first.correlationId(), "a root event is self-correlated");
         assertNull(first.causationId());
         assertArrayEquals(bytes("c"), third.payload());
-        assertTrue(s.verify("e1").valid());
+        assertTrue(s.verify(EntityQuery.of("e1")).valid());
     }
 
     @Test
@@ -114,7 +114,7 @@ class EventStoreTest {
         AppendReceipt cause = s.append(at("order-1"), MOVED, bytes("created"));
         UUID corr = UUID.randomUUID();
         AppendReceipt effect = s.appendReaction(at("invoice-1"), HIT, bytes("issued"), corr, cause.eventId());
-        StoredEvent e = s.get(effect.eventId()).orElseThrow();
+        StoredEvent e = s.get(EventLookup.of(effect.eventId())).orElseThrow();
         assertEquals(corr, e.correlationId());
         assertEquals(cause.eventId(), e.causationId());
     }
@@ -133,8 +133,8 @@ class EventStoreTest {
                 () -> s.append(new AppendRequest(at("e"), MOVED, bytes("x"), AppendOptions.NONE.withExpectedSequence(0))));
         assertEquals(1, stale.actual());
         assertEquals(ErrorCode.SEQUENCE_MISMATCH, stale.code());
-        assertEquals(1, s.lastSequence("e"));
-        assertEquals(-1, s.lastSequence("nobody"));
+        assertEquals(1, s.lastSequence(EntityQuery.of("e")));
+        assertEquals(-1, s.lastSequence(EntityQuery.of("nobody")));
         assertEquals(2, s.globalSequence(), "failed CAS appends stored nothing");
     }
 
@@ -187,7 +187,7 @@ class EventStoreTest {
                 new AppendRequest(at("a"), MOVED, bytes("stale"), AppendOptions.NONE.withExpectedSequence(0)));
         assertThrows(SequenceMismatchException.class, () -> s.appendBatch(failing));
         assertEquals(4, s.globalSequence(), "a failed batch stores nothing");
-        assertEquals(-1, s.lastSequence("c"), "the batch's first event was not stored either");
+        assertEquals(-1, s.lastSequence(EntityQuery.of("c")), "the batch's first event was not stored either");
         assertEquals(5, s.append(at("c"), MOVED, bytes("c0")).globalSequence(), "no gap after a failed batch");
         assertThrows(StoreException.class, () -> s.appendBatch(List.of()));
     }
@@ -238,18 +238,18 @@ class EventStoreTest {
             r.add(s.append(at("e"), MOVED, bytes("p" + i)));
             s.append(at("other"), MOVED, bytes("o" + i));
         }
-        List<StoredEvent> page = s.readEntity("e", 3, 4);
+        List<StoredEvent> page = s.readEntity(EntityQuery.of("e").withFrom(3).withLimit(4));
         assertEquals(List.of(3L, 4L, 5L, 6L), page.stream().map(StoredEvent::sequence).toList());
-        assertEquals(List.of(), s.readEntity("e", 10, 5));
-        assertEquals(List.of(), s.readEntity("missing", 0, 5));
-        List<StoredEvent> anc = s.ancestors(r.get(5).eventId(), 3);
+        assertEquals(List.of(), s.readEntity(EntityQuery.of("e").withFrom(10).withLimit(5)));
+        assertEquals(List.of(), s.readEntity(EntityQuery.of("missing").withLimit(5)));
+        List<StoredEvent> anc = s.ancestors(EventLookup.of(r.get(5).eventId()), 3);
         assertEquals(List.of(4L, 3L, 2L), anc.stream().map(StoredEvent::sequence).toList(), "parent first");
-        assertEquals(List.of(), s.ancestors(r.get(0).eventId(), 3));
+        assertEquals(List.of(), s.ancestors(EventLookup.of(r.get(0).eventId()), 3));
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
-                () -> s.ancestors(UUID.randomUUID(), 3)).code());
-        VerifyResult v = s.verify("e");
+                () -> s.ancestors(EventLookup.of(UUID.randomUUID()), 3)).code());
+        VerifyResult v = s.verify(EntityQuery.of("e"));
         assertEquals(new VerifyResult("e", 10, true, -1), v);
-        assertTrue(s.get(UUID.randomUUID()).isEmpty());
+        assertTrue(s.get(EventLookup.of(UUID.randomUUID())).isEmpty());
     }
 
     @Test
@@ -259,14 +259,14 @@ class EventStoreTest {
         for (int i = 0; i < 200; i++) {
             r.add(s.append(at("e" + i % 7), MOVED, new byte[100]));
         }
-        assertTrue(s.stats().segments() > 3, "200 events of ~300 bytes must span several 4 KiB segments");
+        assertTrue(s.stats(ScopeGrants.ALL).segments() > 3, "200 events of ~300 bytes must span several 4 KiB segments");
         EventStore again = reopen(s);
         assertEquals(200, again.globalSequence());
         for (AppendReceipt a : r) {
-            assertEquals(a.sequence(), again.get(a.eventId()).orElseThrow().sequence());
+            assertEquals(a.sequence(), again.get(EventLookup.of(a.eventId())).orElseThrow().sequence());
         }
         for (int i = 0; i < 7; i++) {
-            assertTrue(again.verify("e" + i).valid(), "chain of e" + i);
+            assertTrue(again.verify(EntityQuery.of("e" + i)).valid(), "chain of e" + i);
         }
         assertEquals(201, again.append(at("e0"), MOVED, bytes("next")).globalSequence());
     }
@@ -323,7 +323,7 @@ class EventStoreTest {
         s.append(new Coordinate("a", "s1"), MOVED, bytes("1"));
         s.append(new Coordinate("b", "s2"), MOVED, bytes("2"));
         s.sync();
-        StoreStats st = s.stats();
+        StoreStats st = s.stats(ScopeGrants.ALL);
         assertEquals(2, st.events());
         assertEquals(2, st.entities());
         assertEquals(2, st.scopes());
@@ -350,7 +350,7 @@ class EventStoreTest {
         try (EventStore c = EventStore.open(StoreConfig.defaults(copy))) {
             assertEquals(60, c.globalSequence());
             for (int i = 0; i < 3; i++) {
-                assertTrue(c.verify("e" + i).valid());
+                assertTrue(c.verify(EntityQuery.of("e" + i)).valid());
             }
             assertEquals(61, c.append(at("e0"), MOVED, bytes("z")).globalSequence());
         }
@@ -371,7 +371,7 @@ class EventStoreTest {
         }
         EventStore again = open();
         assertEquals(19, again.globalSequence(), "the index is rebuilt from the log, not trusted from the checkpoint");
-        assertTrue(again.verify("e").valid());
+        assertTrue(again.verify(EntityQuery.of("e")).valid());
         assertEquals(20, again.append(at("e"), MOVED, bytes("next")).globalSequence());
     }
 

@@ -95,14 +95,14 @@ class GrantedReadsProperties {
                     List<Long> got = grants.reaches(scope) ? pagedEntityRead(s, c, page) : List.of();
                     assertEquals(entityExpected, got, where + ": entity " + c);
                     if (reachable.size() == 1 && reachable.get(0).equals(c)) {
-                        VerifyResult v = s.verify(entity, grants);
+                        VerifyResult v = s.verify(EntityQuery.of(entity).withGrants(grants));
                         assertEquals(entityExpected.size(), v.events(), where + ": verify of " + c + " by its name alone");
                         assertTrue(v.valid(), where + ": verify of " + c);
                     }
                 }
             }
             for (Row r : rows) {
-                assertEquals(grants.reaches(r.scope()), s.get(r.id(), grants).isPresent(),
+                assertEquals(grants.reaches(r.scope()), s.get(EventLookup.of(r.id()).withGrants(grants)).isPresent(),
                         where + ": get of event " + r.globalSequence() + " in scope '" + r.scope() + "'");
             }
             StoreStats stats = s.stats(grants);
@@ -164,7 +164,7 @@ class GrantedReadsProperties {
         List<Long> got = new ArrayList<>();
         long from = 0;
         while (true) {
-            List<StoredEvent> batch = s.readEntity(entity, from, page);
+            List<StoredEvent> batch = s.readEntity(EntityQuery.of(entity).withFrom(from).withLimit(page));
             batch.forEach(e -> got.add(e.globalSequence()));
             if (batch.size() < page) {
                 return got;

@@ -312,11 +312,11 @@ class IndexModelProperties {
             for (String scope : SCOPES) {
                 Coordinate e = new Coordinate(name, scope);
                 long last = model.last(name, scope);
-                assertEquals(last, s.lastSequence(e), when + ": lastSequence(" + e + ") — see StoreIndex.entityVisibleEvents");
+                assertEquals(last, s.lastSequence(EntityQuery.of(e)), when + ": lastSequence(" + e + ") — see StoreIndex.entityVisibleEvents");
                 List<Row> rows = model.rows.stream().filter(r -> r.entity().equals(name) && r.scope().equals(scope)).toList();
                 for (long from : new long[] {0, 1, Math.max(0, last - 1), last + 1}) {
                     for (int limit : new int[] {1, 2, 1000}) {
-                        List<StoredEvent> got = s.readEntity(e, from, limit);
+                        List<StoredEvent> got = s.readEntity(EntityQuery.of(e).withFrom(from).withLimit(limit));
                         List<Row> exp = rows.subList((int) Math.min(from, rows.size()), (int) Math.min(rows.size(), from + limit));
                         assertEquals(exp.size(), got.size(), when + ": readEntity(" + e + ", " + from + ", " + limit + ") size");
                         for (int i = 0; i < exp.size(); i++) {
@@ -326,12 +326,12 @@ class IndexModelProperties {
                         }
                     }
                 }
-                assertTrue(s.verify(e).valid(), when + ": verify(" + e + ")");
+                assertTrue(s.verify(EntityQuery.of(e)).valid(), when + ": verify(" + e + ")");
             }
         }
-        assertEquals(AppendOptions.NO_EVENTS, s.lastSequence("never-written"), when + ": lastSequence of an unknown entity");
+        assertEquals(AppendOptions.NO_EVENTS, s.lastSequence(EntityQuery.of("never-written")), when + ": lastSequence of an unknown entity");
         for (Row r : model.rows) {
-            StoredEvent ev = s.get(r.receipt().eventId()).orElseThrow(() -> new AssertionError(when + ": get() lost gseq "
+            StoredEvent ev = s.get(EventLookup.of(r.receipt().eventId())).orElseThrow(() -> new AssertionError(when + ": get() lost gseq "
                     + r.receipt().globalSequence()));
             assertEquals(r.receipt().globalSequence(), ev.globalSequence(), when + ": get() gseq");
             assertArrayEquals(r.payload(), ev.payload(), when + ": get() payload of gseq " + ev.globalSequence());

@@ -48,9 +48,9 @@ class ScopedReadsTest {
 
     @Test
     void anEventOutsideTheGrantsIsAbsentLikeAMissingOne() {
-        assertTrue(store.get(secret.eventId(), ORDERS).isEmpty(), "get() returned an event in an ungranted scope");
-        assertTrue(store.get(a0.eventId(), ORDERS).isPresent(), "get() hid an event in a granted scope");
-        StoreException e = assertThrows(StoreException.class, () -> store.ancestors(secret.eventId(), 10, ORDERS));
+        assertTrue(store.get(EventLookup.of(secret.eventId()).withGrants(ORDERS)).isEmpty(), "get() returned an event in an ungranted scope");
+        assertTrue(store.get(EventLookup.of(a0.eventId()).withGrants(ORDERS)).isPresent(), "get() hid an event in a granted scope");
+        StoreException e = assertThrows(StoreException.class, () -> store.ancestors(EventLookup.of(secret.eventId()).withGrants(ORDERS), 10));
         assertEquals(ErrorCode.NOT_FOUND, e.code(), "ancestors of a hidden event must be not-found, like a missing one");
     }
 
@@ -58,11 +58,11 @@ class ScopedReadsTest {
     void theSameNameInAnotherScopeIsAnotherEntity() {
         assertEquals(0, secret.sequence(), "acct:1@payroll starts its own sequence");
         assertEquals(1, a2.sequence(), "acct:1@orders-eu continues its own");
-        assertEquals(List.of(a0.eventId()), store.ancestors(a2.eventId(), 10, ScopeGrants.ALL).stream()
+        assertEquals(List.of(a0.eventId()), store.ancestors(EventLookup.of(a2.eventId()).withGrants(ScopeGrants.ALL), 10).stream()
                 .map(StoredEvent::eventId).toList(), "ancestors never cross into another scope's entity of the same name");
         assertEquals(List.of(new Coordinate("acct:1", "orders-eu"), new Coordinate("acct:1", "payroll")),
                 store.coordinatesOf("acct:1", ScopeGrants.ALL));
-        StoreException e = assertThrows(StoreException.class, () -> store.readEntity("acct:1", 0, 10));
+        StoreException e = assertThrows(StoreException.class, () -> store.readEntity(EntityQuery.of("acct:1").withLimit(10)));
         assertEquals(ErrorCode.AMBIGUOUS_ENTITY, e.code(), "a bare name that two scopes hold is ambiguous");
         assertEquals(List.of(new Coordinate("acct:1", "orders-eu")), store.coordinatesOf("acct:1", ORDERS),
                 "within the grants only one is visible, so the name alone is enough there");
@@ -70,14 +70,14 @@ class ScopedReadsTest {
 
     @Test
     void entityReadsVerifyAndStatsCountOnlyReachableEvents() {
-        assertEquals(List.of(0L, 1L), store.readEntity("acct:1", 0, 10, ORDERS).stream().map(StoredEvent::sequence)
+        assertEquals(List.of(0L, 1L), store.readEntity(EntityQuery.of("acct:1").withLimit(10).withGrants(ORDERS)).stream().map(StoredEvent::sequence)
                 .toList(), "entity read within the grants");
-        assertEquals(List.of(1L), store.readEntity("acct:1", 1, 1, ORDERS).stream().map(StoredEvent::sequence).toList(),
+        assertEquals(List.of(1L), store.readEntity(EntityQuery.of("acct:1").withFrom(1).withLimit(1).withGrants(ORDERS)).stream().map(StoredEvent::sequence).toList(),
                 "a page of one from sequence 1");
-        VerifyResult v = store.verify("acct:1", ORDERS);
+        VerifyResult v = store.verify(EntityQuery.of("acct:1").withGrants(ORDERS));
         assertEquals(2, v.events(), "verify of the reachable entity");
         assertTrue(v.valid(), "the chain is intact");
-        assertEquals(new VerifyResult("acct:2", 0, true, -1), store.verify("acct:2", ORDERS),
+        assertEquals(new VerifyResult("acct:2", 0, true, -1), store.verify(EntityQuery.of("acct:2").withGrants(ORDERS)),
                 "an entity entirely outside the grants verifies like a missing one");
         StoreStats s = store.stats(ORDERS);
         assertEquals(2, s.events(), "stats events within the grants");

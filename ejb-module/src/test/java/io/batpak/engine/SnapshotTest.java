@@ -100,8 +100,8 @@ class SnapshotTest {
                 assertArrayEquals(a.payload(), b.payload());
             }
             for (int t = 0; t < threads; t++) {
-                assertTrue(copy.verify("w" + t).valid(), "snapshot " + k + ": chain of w" + t + " verifies");
-                assertTrue(copy.verify("b" + t).valid(), "snapshot " + k + ": chain of b" + t + " verifies");
+                assertTrue(copy.verify(EntityQuery.of("w" + t)).valid(), "snapshot " + k + ": chain of w" + t + " verifies");
+                assertTrue(copy.verify(EntityQuery.of("b" + t)).valid(), "snapshot " + k + ": chain of b" + t + " verifies");
             }
             copy.append(new Coordinate("after-snapshot", "s"), KIND, new byte[] {1});
             assertEquals(info.globalSequence() + 1, copy.globalSequence(), "a snapshot is a working store");

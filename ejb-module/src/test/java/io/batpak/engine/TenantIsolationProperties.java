@@ -48,14 +48,14 @@ class TenantIsolationProperties {
                     case 0, 1 -> append(op, entity, mine, scope);
                     case 2 -> append(op, entity, mine, "a"); // B tries A's scope; A writes its own
                     case 3 -> batch(op, mine);
-                    case 4 -> resolve(entity).map(c -> events(store.readEntity(c, 0, 100))).orElse("[]");
-                    case 5 -> resolve(entity).map(c -> verify(store.verify(c))).orElse("empty");
+                    case 4 -> resolve(entity).map(c -> events(store.readEntity(EntityQuery.of(c).withLimit(100)))).orElse("[]");
+                    case 5 -> resolve(entity).map(c -> verify(store.verify(EntityQuery.of(c)))).orElse("empty");
                     case 6 -> events(store.read(Region.all().withEntityPrefix(entity.substring(0, 3)).withGrants(grants)));
                     case 7 -> {
                         StoreStats st = store.stats(grants);
                         yield "stats " + st.events() + "/" + st.entities() + "/" + st.scopes();
                     }
-                    default -> mine.isEmpty() ? "none" : events(store.ancestors(mine.get(mine.size() - 1), 10, grants));
+                    default -> mine.isEmpty() ? "none" : events(store.ancestors(EventLookup.of(mine.get(mine.size() - 1)).withGrants(grants), 10));
                 };
             } catch (SequenceMismatchException e) {
                 return "409 " + e.code().code() + " expected " + e.expected() + " actual " + e.actual();

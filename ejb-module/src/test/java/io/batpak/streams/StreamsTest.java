@@ -9,6 +9,7 @@ import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
@@ -103,7 +104,7 @@ class StreamsTest {
         long[] heads = streams.heads("orders");
         long total = 0;
         for (int p = 0; p < 4; p++) {
-            List<io.batpak.engine.StoredEvent> events = store.readEntity("stream:orders/" + p, 0, 1000);
+            List<io.batpak.engine.StoredEvent> events = store.readEntity(EntityQuery.of("stream:orders/" + p).withLimit(1000));
             for (int i = 0; i < events.size(); i++) {
                 assertEquals(i, events.get(i).sequence(), "partition " + p + " offsets have a gap");
                 assertEquals("orders", events.get(i).scope(), "partition events are scoped to the stream");
@@ -112,7 +113,7 @@ class StreamsTest {
             total += events.size();
         }
         assertEquals(42, total, "events published");
-        assertEquals("order-17", store.readEntity("stream:orders/" + first.get(0).partition(), 0, 1).get(0)
+        assertEquals("order-17", store.readEntity(EntityQuery.of("stream:orders/" + first.get(0).partition()).withLimit(1)).get(0)
                 .attributes().get("stream.key"), "the key is stored with the event");
     }
 
@@ -269,7 +270,7 @@ class StreamsTest {
         Streams real = new Streams(store, StreamsConfig.defaults().withMaxWaitMs(120_000));
         CompletableFuture<List<Delivery>> waiting = CompletableFuture.supplyAsync(
                 () -> real.poll("orders", "w", "c", 10, 120_000, null, ME));
-        while (!waiting.isDone() && store.lastSequence("group:orders/w") < 0) {
+        while (!waiting.isDone() && store.lastSequence(EntityQuery.of("group:orders/w")) < 0) {
             Thread.onSpinWait(); // until the poll has created its group; publishing earlier would not test the wake-up
         }
         real.publish("orders", List.of(event("k", "x")), ME);
@@ -294,7 +295,7 @@ class StreamsTest {
         assertEquals(1, r.acked(), "the ack settled the delivery");
         assertEquals(r.receipts().get(0).globalSequence() + 2, store.globalSequence(),
                 "events and ack were not one batch");
-        assertEquals(0, store.lastSequence("order:0"), "the coordinate append");
+        assertEquals(0, store.lastSequence(EntityQuery.of("order:0")), "the coordinate append");
         assertEquals(1, streams.state("orders", "g").get(0).committedOffset(), "the ack is durable");
         assertThrows(StoreException.class, () -> streams.abort(tx, ME), "a committed transaction is still open");
     }
@@ -348,7 +349,7 @@ class StreamsTest {
         clock.addAndGet(5_001);
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
                 () -> streams.commit(idle, null, ME)).code(), "an idle transaction did not expire");
-        assertEquals(-1, store.lastSequence("stream:orders/0"), "an expired transaction wrote its statement");
+        assertEquals(-1, store.lastSequence(EntityQuery.of("stream:orders/0")), "an expired transaction wrote its statement");
         String open = streams.begin(ME);
         assertEquals(ErrorCode.RESERVED_KIND, assertThrows(StoreException.class, () -> streams.add(open,
                 new TxStatement.Publish("orders", new StreamEvent("k", EventKind.of(0, 1), new byte[0])), ME)).code(),

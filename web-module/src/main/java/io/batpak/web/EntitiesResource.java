@@ -4,7 +4,7 @@ import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.BatpakStore;
 import io.batpak.engine.Coordinate;
-import io.batpak.engine.ScopeGrants;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.VerifyResult;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,7 +22,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code /entities/{entity}}: one entity's events by sequence, and its hash-chain verification. An
@@ -50,8 +49,7 @@ public class EntitiesResource {
         Coordinate.validatePart("entity", entity);
         long start = Params.longParam("from", from, 0, 0, Long.MAX_VALUE);
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
-        Optional<Coordinate> c = coordinate(entity, scope);
-        List<StoredEvent> events = c.isEmpty() ? List.of() : store.engine().readEntity(c.get(), start, max + 1);
+        List<StoredEvent> events = store.engine().readEntity(query(entity, scope).withFrom(start).withLimit(max + 1));
         boolean more = events.size() > max;
         List<StoredEvent> page = more ? events.subList(0, max) : events;
         JsonObjectBuilder out = JSON.createObjectBuilder().add("events", EventsResource.array(page));
@@ -68,8 +66,7 @@ public class EntitiesResource {
     @RolesAllowed(TokenPrincipal.READER)
     public Response verify(@PathParam("entity") String entity, @QueryParam("scope") String scope) {
         Coordinate.validatePart("entity", entity);
-        Optional<Coordinate> c = coordinate(entity, scope);
-        VerifyResult v = c.isEmpty() ? new VerifyResult(entity, 0, true, -1) : store.engine().verify(c.get());
+        VerifyResult v = store.engine().verify(query(entity, scope));
         JsonObjectBuilder out = JSON.createObjectBuilder().add("entity", v.entity()).add("events", v.events())
                 .add("valid", v.valid());
         if (v.valid()) {
@@ -80,13 +77,13 @@ public class EntitiesResource {
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
     }
 
-    /** The coordinate a path's entity (and optional scope) names within the caller's grants, if any. */
-    private Optional<Coordinate> coordinate(String entity, String scope) {
-        ScopeGrants grants = Callers.grants(security);
-        if (scope != null) {
-            Coordinate c = new Coordinate(entity, scope);
-            return grants.reaches(scope) ? Optional.of(c) : Optional.empty();
-        }
-        return store.engine().resolve(entity, grants);
+    /**
+     * The entity a path's name (and optional scope) means, within the caller's grants: an entity
+     * outside them reads as one without events, a bare name held in several granted scopes is
+     * {@code AMBIGUOUS_ENTITY}.
+     */
+    private EntityQuery query(String entity, String scope) {
+        EntityQuery q = scope != null ? EntityQuery.of(new Coordinate(entity, scope)) : EntityQuery.of(entity);
+        return q.withGrants(Callers.grants(security));
     }
 }

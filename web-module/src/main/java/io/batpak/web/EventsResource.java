@@ -8,6 +8,7 @@ import io.batpak.ee.EventJson;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.ErrorCode;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
@@ -83,7 +84,8 @@ public class EventsResource {
     @RolesAllowed(TokenPrincipal.READER)
     public Response get(@PathParam("eventId") String eventId) {
         // An event outside the grants is absent exactly like a missing one: same status, code and detail.
-        StoredEvent e = store.engine().get(AppendJson.parseUuid(eventId, "eventId"), Callers.grants(security))
+        StoredEvent e = store.engine().get(EventLookup.of(AppendJson.parseUuid(eventId, "eventId"))
+                .withGrants(Callers.grants(security)))
                 .orElseThrow(() -> new StoreException(ErrorCode.NOT_FOUND, "no event " + eventId));
         for (MediaType m : headers.getAcceptableMediaTypes()) {
             if (CloudEventsCodec.isStructured(m)) {
@@ -120,7 +122,7 @@ public class EventsResource {
     public Response ancestors(@PathParam("eventId") String eventId, @QueryParam("limit") String limit) {
         UUID id = AppendJson.parseUuid(eventId, "eventId");
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
-        List<StoredEvent> chain = store.engine().ancestors(id, max, Callers.grants(security));
+        List<StoredEvent> chain = store.engine().ancestors(EventLookup.of(id).withGrants(Callers.grants(security)), max);
         JsonObject out = JSON.createObjectBuilder().add("events", array(chain)).build();
         return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
     }

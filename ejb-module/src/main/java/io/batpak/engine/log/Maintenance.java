@@ -9,6 +9,7 @@ import io.batpak.engine.StoreDiagnostics;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoreStats;
 import io.batpak.engine.index.StoreIndex;
+import io.batpak.engine.util.Completions;
 import io.batpak.engine.util.LatencyHistogram;
 
 import java.nio.file.Path;
@@ -89,6 +90,6 @@ public final class Maintenance {
     private <T> T onWriter(java.util.function.Function<LogWriter, T> action) {
         WriterCommand.Task<T> task = new WriterCommand.Task<>(action);
         writer.submit(task);
-        return EventStore.await(task.future);
+        return Completions.await(task.future);
     }
 }

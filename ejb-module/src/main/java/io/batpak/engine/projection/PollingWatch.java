@@ -1,5 +1,6 @@
 package io.batpak.engine.projection;
 
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.Freshness;
 import io.batpak.engine.StoreException;
 
@@ -55,7 +56,7 @@ final class PollingWatch<S> implements ProjectionWatch, Runnable {
             close();
             return false;
         }
-        long last = projector.store().lastSequence(entity);
+        long last = projector.store().lastSequence(EntityQuery.of(entity));
         if (delivered && last == seenSequence) {
             return true;
         }

@@ -2,6 +2,7 @@ package io.batpak.engine.projection;
 
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
@@ -121,12 +122,12 @@ public final class Projector implements AutoCloseable {
         }
         S state = cached == null ? nonNull(projection.initial(), projection) : cached.state();
         long from = cached == null ? 0 : cached.watermark() + 1;
-        long last = store.lastSequence(entity);
+        long last = store.lastSequence(EntityQuery.of(entity));
         IntPredicate wanted = last >= from ? kindFilter(projection.kinds()) : k -> false;
         StoredEvent lastRead = null;
         for (long seq = from; seq <= last; seq += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, last - seq + 1);
-            for (StoredEvent e : store.readEntity(entity, seq, count, wanted)) {
+            for (StoredEvent e : store.readEntity(EntityQuery.of(entity).withFrom(seq).withLimit(count).withKinds(wanted))) {
                 state = nonNull(projection.apply(state, e), projection);
                 lastRead = e;
             }
@@ -211,7 +212,7 @@ public final class Projector implements AutoCloseable {
         if (s.watermark() == AppendOptions.NO_EVENTS) {
             return true;
         }
-        List<StoredEvent> at = store.readEntity(entity, s.watermark(), 1, k -> true);
+        List<StoredEvent> at = store.readEntity(EntityQuery.of(entity).withFrom(s.watermark()).withLimit(1));
         return !at.isEmpty() && Arrays.equals(at.get(0).hash(), s.watermarkHash());
     }
 
@@ -220,7 +221,7 @@ public final class Projector implements AutoCloseable {
         if (lastRead != null && lastRead.sequence() == sequence) {
             return lastRead.hash();
         }
-        return store.readEntity(entity, sequence, 1, k -> true).get(0).hash();
+        return store.readEntity(EntityQuery.of(entity).withFrom(sequence).withLimit(1)).get(0).hash();
     }
 
     private static IntPredicate kindFilter(Set<EventKind> kinds) {

@@ -5,8 +5,10 @@ import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoreConfig;
@@ -122,7 +124,7 @@ class GateTest {
         assertEquals(Optional.empty(), r.bypassReason());
         List<AppendReceipt> out = s.append(r);
         assertEquals(1, out.size());
-        StoredEvent e = s.get(out.get(0).eventId()).orElseThrow();
+        StoredEvent e = s.get(EventLookup.of(out.get(0).eventId())).orElseThrow();
         assertEquals("one", new String(e.payload(), StandardCharsets.UTF_8));
         assertNull(e.bypassReason(), "an event appended through the gates has no bypass reason");
         assertTrue(r.isConsumed());
@@ -262,9 +264,9 @@ class GateTest {
         assertEquals(1, r.requests().size(), "the caller's list is copied at evaluation");
         List<AppendReceipt> out = s.append(r);
         assertEquals(1, out.size());
-        assertArrayEquals(new byte[] {1, 2, 3}, s.get(out.get(0).eventId()).orElseThrow().payload(),
+        assertArrayEquals(new byte[] {1, 2, 3}, s.get(EventLookup.of(out.get(0).eventId())).orElseThrow().payload(),
                 "the stored payload is the one the gates saw");
-        assertTrue(s.readEntity("intruder", 0, 10).isEmpty());
+        assertTrue(s.readEntity(EntityQuery.of("intruder").withLimit(10)).isEmpty());
     }
 
     @Test
@@ -339,15 +341,15 @@ class GateTest {
                 .get(0);
         for (int pass = 0; pass < 2; pass++) {
             for (AppendReceipt rc : out) {
-                StoredEvent e = s.get(rc.eventId()).orElseThrow();
+                StoredEvent e = s.get(EventLookup.of(rc.eventId())).orElseThrow();
                 assertEquals(reason, e.bypassReason(), "pass " + pass + ": the reason is stored with the event");
                 assertEquals(Optional.of(reason), e.bypass());
             }
-            assertNull(s.get(plain.eventId()).orElseThrow().bypassReason(), "later events carry no reason");
+            assertNull(s.get(EventLookup.of(plain.eventId())).orElseThrow().bypassReason(), "later events carry no reason");
             List<String> reasons = s.read(Region.all()).stream().map(StoredEvent::bypassReason).toList();
             assertEquals(Arrays.asList(null, reason, reason, null), reasons);
-            assertTrue(s.verify("a").valid(), "pass " + pass + ": the chain, which covers the reason, verifies");
-            assertTrue(s.verify("b").valid());
+            assertTrue(s.verify(EntityQuery.of("a")).valid(), "pass " + pass + ": the chain, which covers the reason, verifies");
+            assertTrue(s.verify(EntityQuery.of("b")).valid());
             s.close();
             s = EventStore.open(StoreConfig.defaults(dir));
             open.add(s);

@@ -7,6 +7,7 @@ import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.Region;
@@ -76,8 +77,8 @@ class BackgroundCheckpointTest {
                 for (int e = 0; e < 40; e++) {
                     for (int sc = 0; sc < 3; sc++) {
                         Coordinate at = new Coordinate("e" + e, "s" + sc);
-                        if (c.lastSequence(at) >= 0) {
-                            assertTrue(c.verify(at).valid(), "hash chain of " + at + " after reopening from a background checkpoint");
+                        if (c.lastSequence(EntityQuery.of(at)) >= 0) {
+                            assertTrue(c.verify(EntityQuery.of(at)).valid(), "hash chain of " + at + " after reopening from a background checkpoint");
                         }
                     }
                 }
@@ -108,8 +109,8 @@ class BackgroundCheckpointTest {
             for (int e = 0; e < 40; e++) {
                 for (int sc = 0; sc < 3; sc++) {
                     Coordinate at = new Coordinate("e" + e, "s" + sc);
-                    if (s.lastSequence(at) >= 0) {
-                        assertTrue(s.verify(at).valid(), "hash chain of " + at + " after compactions");
+                    if (s.lastSequence(EntityQuery.of(at)) >= 0) {
+                        assertTrue(s.verify(EntityQuery.of(at)).valid(), "hash chain of " + at + " after compactions");
                     }
                 }
             }

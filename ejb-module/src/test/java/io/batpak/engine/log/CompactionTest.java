@@ -5,8 +5,10 @@ import io.batpak.engine.AppendRequest;
 import io.batpak.engine.CompactionResult;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.CorruptLogException;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoreConfig;
@@ -91,12 +93,12 @@ class CompactionTest {
     private void assertAllEventsIntact(EventStore s, String when) {
         assertEquals(ids.size(), s.globalSequence(), when + ": event count");
         for (int i = 0; i < ids.size(); i++) {
-            StoredEvent e = s.get(ids.get(i)).orElseThrow(() -> new AssertionError(when + ": an event is gone"));
+            StoredEvent e = s.get(EventLookup.of(ids.get(i))).orElseThrow(() -> new AssertionError(when + ": an event is gone"));
             assertEquals(i + 1L, e.globalSequence(), when + ": event " + ids.get(i) + " moved in the global order");
             assertArrayEquals(payload(i), e.payload(), when + ": payload of event " + (i + 1) + " changed");
         }
         for (int k = 0; k < ENTITIES; k++) {
-            VerifyResult v = s.verify("e" + k);
+            VerifyResult v = s.verify(EntityQuery.of("e" + k));
             assertTrue(v.valid(), when + ": chain of e" + k + " broken at " + v.firstInvalidSequence());
         }
         assertEquals(ids.size(), s.read(Region.all().withLimit(Integer.MAX_VALUE)).size(), when + ": full read");
@@ -146,7 +148,7 @@ class CompactionTest {
             fs.add(pool.submit(() -> {
                 while (!stop.get()) {
                     int i = ThreadLocalRandom.current().nextInt(known.size());
-                    StoredEvent e = s.get(known.get(i)).orElseThrow();
+                    StoredEvent e = s.get(EventLookup.of(known.get(i))).orElseThrow();
                     assertArrayEquals(payload(i), e.payload(), "a reader saw wrong data for event " + (i + 1));
                     reads.incrementAndGet();
                 }
@@ -175,11 +177,11 @@ class CompactionTest {
         pool.shutdown();
         assertTrue(r.segmentsRemoved() > 0, "fixture: compaction merged something");
         for (int i = 0; i < known.size(); i++) {
-            assertArrayEquals(payload(i), s.get(known.get(i)).orElseThrow().payload());
+            assertArrayEquals(payload(i), s.get(EventLookup.of(known.get(i))).orElseThrow().payload());
         }
-        assertEquals(appended.size(), s.readEntity("writer", 0, Integer.MAX_VALUE).size(),
+        assertEquals(appended.size(), s.readEntity(EntityQuery.of("writer").withLimit(Integer.MAX_VALUE)).size(),
                 "appends made during compaction are all readable");
-        assertTrue(s.verify("writer").valid());
+        assertTrue(s.verify(EntityQuery.of("writer")).valid());
     }
 
     @Test

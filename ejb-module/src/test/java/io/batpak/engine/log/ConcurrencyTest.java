@@ -4,7 +4,9 @@ import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.IndexEntry;
 import io.batpak.engine.Region;
@@ -164,7 +166,7 @@ class ConcurrencyTest {
             } else if (choice < 6) {
                 byte[] p = payload("cas " + thread + ":" + op, r.nextInt(100));
                 while (true) {
-                    long last = s.lastSequence(e);
+                    long last = s.lastSequence(EntityQuery.of(e));
                     try {
                         AppendReceipt a = s.append(new AppendRequest(new Coordinate(e, scopeOf(e)), CAS, p,
                                 AppendOptions.NONE.withExpectedSequence(last)));
@@ -191,7 +193,7 @@ class ConcurrencyTest {
                         String be = i == 0 ? e : entity(r.nextInt(ENTITIES));
                         AppendOptions o = AppendOptions.NONE;
                         if (i == 0 && conditional) {
-                            expectedFirst = s.lastSequence(be);
+                            expectedFirst = s.lastSequence(EntityQuery.of(be));
                             o = o.withExpectedSequence(expectedFirst);
                         }
                         reqs.add(new AppendRequest(new Coordinate(be, scopeOf(be)), batchKind(size, i), marker, o));
@@ -277,17 +279,17 @@ class ConcurrencyTest {
                 for (StoredEvent m : members) {
                     assertArrayEquals(members.get(0).payload(), m.payload(), "members of the batch at gseq " + b[0]
                             + " carry different markers: the batch is not what was appended");
-                    StoredEvent again = s.get(m.eventId()).orElseThrow(() -> new AssertionError("get() cannot find batch"
+                    StoredEvent again = s.get(EventLookup.of(m.eventId())).orElseThrow(() -> new AssertionError("get() cannot find batch"
                             + " member " + m.eventId() + " that read() returned — see StoreIndex.find"));
                     assertEquals(m.globalSequence(), again.globalSequence(), "get() and read() disagree on " + m.eventId());
                 }
                 batchesChecked.incrementAndGet();
             }
             String e = entity(r.nextInt(ENTITIES));
-            long last = s.lastSequence(e);
+            long last = s.lastSequence(EntityQuery.of(e));
             if (last >= 0) {
                 long from = Math.max(0, last - 20);
-                List<StoredEvent> chain = s.readEntity(e, from, 50);
+                List<StoredEvent> chain = s.readEntity(EntityQuery.of(e).withFrom(from).withLimit(50));
                 assertTrue(chain.size() >= last - from + 1, "readEntity(" + e + ", " + from + ") returned " + chain.size()
                         + " events but lastSequence was already " + last);
                 for (int i = 0; i < chain.size(); i++) {
@@ -305,7 +307,7 @@ class ConcurrencyTest {
             }
             for (int k = 0; k < 5 && !seenIds.isEmpty(); k++) {
                 UUID id = seenIds.get(r.nextInt(seenIds.size()));
-                StoredEvent ev = s.get(id).orElseThrow(() -> new AssertionError("event " + id + " was readable before"
+                StoredEvent ev = s.get(EventLookup.of(id)).orElseThrow(() -> new AssertionError("event " + id + " was readable before"
                         + " and is gone now — see StoreIndex.find"));
                 assertArrayEquals(seenHashes.get(id), ev.hash(), "event " + id + " changed between two reads");
             }
@@ -340,7 +342,7 @@ class ConcurrencyTest {
                     + " its receipt named — see StoreIndex.add");
             assertEquals(w.receipt().sequence(), e.sequence(), when + ": entity sequence of gseq " + (i + 1));
             assertEquals(w.receipt().coordinate(), e.coordinate(), when + ": coordinate of gseq " + (i + 1));
-            StoredEvent ev = s.get(w.receipt().eventId()).orElseThrow(() -> new AssertionError(when + ": get() cannot"
+            StoredEvent ev = s.get(EventLookup.of(w.receipt().eventId())).orElseThrow(() -> new AssertionError(when + ": get() cannot"
                     + " find acknowledged event gseq " + w.receipt().globalSequence()));
             assertArrayEquals(w.payload(), ev.payload(), when + ": payload of gseq " + (i + 1));
             assertArrayEquals(w.receipt().hash(), ev.hash(), when + ": hash of gseq " + (i + 1));
@@ -352,12 +354,12 @@ class ConcurrencyTest {
                 assertEquals(i, got.get(i), when + ": entity " + en.getKey() + " has sequences " + got.subList(0,
                         Math.min(got.size(), i + 2)) + "… — a gap or a duplicate — see LogWriter.encode / validate");
             }
-            assertEquals(got.size() - 1L, s.lastSequence(en.getKey()), when + ": lastSequence(" + en.getKey() + ")");
-            VerifyResult v = s.verify(en.getKey());
+            assertEquals(got.size() - 1L, s.lastSequence(EntityQuery.of(en.getKey())), when + ": lastSequence(" + en.getKey() + ")");
+            VerifyResult v = s.verify(EntityQuery.of(en.getKey()));
             assertTrue(v.valid(), when + ": verify(" + en.getKey() + ") fails at sequence " + v.firstInvalidSequence()
                     + " — see LogWriter.encode (prevHash of the group's overlay)");
             assertEquals(got.size(), v.events(), when + ": verify(" + en.getKey() + ") checked the wrong number of events");
-            assertEquals(got.size(), s.readEntity(en.getKey(), 0, Integer.MAX_VALUE).size(), when + ": readEntity(" + en.getKey() + ")");
+            assertEquals(got.size(), s.readEntity(EntityQuery.of(en.getKey()).withLimit(Integer.MAX_VALUE)).size(), when + ": readEntity(" + en.getKey() + ")");
         }
         for (Map.Entry<Long, List<Written>> b : batches.entrySet()) {
             List<Long> g = b.getValue().stream().map(w -> w.receipt().globalSequence()).sorted().toList();

@@ -3,8 +3,10 @@ package io.batpak.engine.log;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.CorruptLogException;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.QuarantineReport;
 import io.batpak.engine.StoreConfig;
@@ -151,13 +153,13 @@ class CorruptionTest {
             String where = (withCheckpoint ? "with" : "without") + " a checkpoint, after altering the payload of "
                     + target.coordinate().entity() + "#" + target.sequence() + " and fixing its CRC";
             try (EventStore s = EventStore.open(StoreConfig.defaults(dir))) {
-                VerifyResult v = s.verify(target.coordinate().entity());
+                VerifyResult v = s.verify(EntityQuery.of(target.coordinate().entity()));
                 assertFalse(v.valid(), where + ": verify must see the altered event — see EventStore.verify");
                 assertEquals(target.sequence(), v.firstInvalidSequence(), where + ": verify names the first bad sequence");
                 for (String other : List.of("ent-0", "ent-2", "ent-3")) {
-                    assertTrue(s.verify(other).valid(), where + ": untouched " + other + " must verify");
+                    assertTrue(s.verify(EntityQuery.of(other)).valid(), where + ": untouched " + other + " must verify");
                 }
-                StoredEvent before = s.get(acked.get(17).eventId()).orElseThrow();
+                StoredEvent before = s.get(EventLookup.of(acked.get(17).eventId())).orElseThrow();
                 assertArrayEquals(payload(17), before.payload(), where + ": the event before the damage reads unchanged");
                 s.checkpoint();
             }
@@ -213,13 +215,13 @@ class CorruptionTest {
             assertEquals(report.keptEvents(), s.globalSequence(), "the store opens with exactly the kept prefix");
             for (AppendReceipt r : acked) {
                 if (r.globalSequence() < victim.globalSequence()) {
-                    assertArrayEquals(r.hash(), s.get(r.eventId()).orElseThrow().hash(), "kept event " + r.globalSequence());
+                    assertArrayEquals(r.hash(), s.get(EventLookup.of(r.eventId())).orElseThrow().hash(), "kept event " + r.globalSequence());
                 } else {
-                    assertTrue(s.get(r.eventId()).isEmpty(), "quarantined event " + r.globalSequence() + " is not served");
+                    assertTrue(s.get(EventLookup.of(r.eventId())).isEmpty(), "quarantined event " + r.globalSequence() + " is not served");
                 }
             }
             for (int e = 0; e < 4; e++) {
-                assertTrue(s.verify("ent-" + e).valid(), "chain of ent-" + e + " after the quarantine");
+                assertTrue(s.verify(EntityQuery.of("ent-" + e)).valid(), "chain of ent-" + e + " after the quarantine");
             }
             AppendReceipt next = s.append(new Coordinate("ent-0", "sc"), KIND, payload(999));
             assertEquals(report.keptEvents() + 1, next.globalSequence(), "appends continue after the kept prefix");

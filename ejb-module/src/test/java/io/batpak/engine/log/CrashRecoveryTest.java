@@ -5,7 +5,9 @@ import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.CorruptLogException;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.IndexEntry;
 import io.batpak.engine.Region;
@@ -214,7 +216,7 @@ class CrashRecoveryTest {
         Map<String, Long> lastSeq = new HashMap<>();
         for (int i = 0; i < acked.size(); i++) {
             Acked a = acked.get(i);
-            Optional<StoredEvent> got = s.get(a.receipt().eventId());
+            Optional<StoredEvent> got = s.get(EventLookup.of(a.receipt().eventId()));
             if (i < n) {
                 StoredEvent e = got.orElseThrow(() -> new AssertionError(where + ": the store lost acknowledged event gseq "
                         + a.gseq() + " (" + a.receipt().coordinate() + ") — see LogRecovery.scanFrames"));
@@ -241,8 +243,8 @@ class CrashRecoveryTest {
         }
         for (String entity : ENTITIES) {
             long expected = lastSeq.getOrDefault(entity, AppendOptions.NO_EVENTS);
-            assertEquals(expected, s.lastSequence(entity), where + ": lastSequence(" + entity + ") — see StoreIndex.entityVisibleEvents");
-            VerifyResult v = s.verify(entity);
+            assertEquals(expected, s.lastSequence(EntityQuery.of(entity)), where + ": lastSequence(" + entity + ") — see StoreIndex.entityVisibleEvents");
+            VerifyResult v = s.verify(EntityQuery.of(entity));
             assertTrue(v.valid(), where + ": verify(" + entity + ") fails at sequence " + v.firstInvalidSequence()
                     + " — see EventStore.verify / LogRecovery.apply");
             assertEquals(expected + 1, v.events(), where + ": verify(" + entity + ") checked the wrong number of events");
@@ -272,7 +274,7 @@ class CrashRecoveryTest {
         Acked keyed = acked.stream().filter(a -> a.request().options().idempotencyKey() != null).findFirst().orElseThrow();
         boolean keyedSurvived = acked.indexOf(keyed) < n;
         try (EventStore s = EventStore.open(config)) {
-            long before = s.lastSequence(ENTITIES[0]);
+            long before = s.lastSequence(EntityQuery.of(ENTITIES[0]));
             next = s.append(at(ENTITIES[0]), SINGLE, payload("after-recovery", 33));
             assertEquals(n + 1L, next.globalSequence(), where + ": the first append after recovery must get the next"
                     + " global sequence — see LogWriter (constructor) / LogRecovery.End");
@@ -287,7 +289,7 @@ class CrashRecoveryTest {
                         + " receipt for an event that no longer exists — see LogRecovery.apply");
                 assertEquals(n + 2L, retry.globalSequence(), where + ": retry of a lost keyed event appends anew");
             }
-            assertTrue(s.verify(ENTITIES[0]).valid(), where + ": chain after the new append");
+            assertTrue(s.verify(EntityQuery.of(ENTITIES[0])).valid(), where + ": chain after the new append");
         } catch (CorruptLogException e) {
             throw new AssertionError(where + ": reopening the recovered store (with its fresh checkpoint) failed — see"
                     + " LogRecovery.scanFrames: " + e.getMessage(), e);
@@ -296,9 +298,9 @@ class CrashRecoveryTest {
         try (EventStore s = EventStore.open(config)) {
             assertEquals(n + (keyedSurvived ? 1L : 2L), s.globalSequence(), where + ": a full rescan after appending"
                     + " to the recovered log lost or invented events — the writer must append exactly at the truncation point");
-            assertTrue(s.get(next.eventId()).isPresent(), where + ": the event appended after recovery is gone");
+            assertTrue(s.get(EventLookup.of(next.eventId())).isPresent(), where + ": the event appended after recovery is gone");
             for (String entity : ENTITIES) {
-                assertTrue(s.verify(entity).valid(), where + ": verify(" + entity + ") after the rescan");
+                assertTrue(s.verify(EntityQuery.of(entity)).valid(), where + ": verify(" + entity + ") after the rescan");
             }
         } catch (CorruptLogException e) {
             throw new AssertionError(where + ": after one append to the recovered log a full rescan finds corruption:"
@@ -501,17 +503,17 @@ class CrashRecoveryTest {
             TestFiles.xor(file, off, 0xFF);
             try (EventStore s = EventStore.open(StoreConfig.defaults(dir))) {
                 try {
-                    StoredEvent e = s.get(a.receipt().eventId()).orElse(null);
+                    StoredEvent e = s.get(EventLookup.of(a.receipt().eventId())).orElse(null);
                     fail(where + ": get() returned " + e + " instead of failing — see SegmentReader.readFrom (CRC check)");
                 } catch (CorruptLogException e) {
                     assertEquals(l.frame().start(), e.offset(), where + ": " + e.getMessage());
                     assertEquals(file, e.file(), where + ": " + e.getMessage());
                 }
-                VerifyResult v = s.verify(a.entity());
+                VerifyResult v = s.verify(EntityQuery.of(a.entity()));
                 assertFalse(v.valid(), where + ": verify(" + a.entity() + ") must report the damage — see EventStore.verify");
                 assertEquals(a.receipt().sequence(), v.firstInvalidSequence(), where + ": verify names the damaged sequence");
                 Acked other = acked.get(i == 0 ? 1 : 0);
-                assertArrayEquals(other.request().payload(), s.get(other.receipt().eventId()).orElseThrow().payload(),
+                assertArrayEquals(other.request().payload(), s.get(EventLookup.of(other.receipt().eventId())).orElseThrow().payload(),
                         where + ": an undamaged neighbour must still read");
             } catch (CorruptLogException refused) {
                 // Refusing to open is acceptable too: what matters is that no altered data is served.
@@ -743,7 +745,7 @@ class CrashRecoveryTest {
                         + " reopened with " + n + " events but the child acknowledged up to gseq "
                         + acked.lastKey() + " — see LogRecovery / LogWriter sync stage");
                 for (ChildAck a : acked.values()) {
-                    StoredEvent e = s.get(a.id()).orElseThrow(() -> new AssertionError(where + ": the store lost"
+                    StoredEvent e = s.get(EventLookup.of(a.id())).orElseThrow(() -> new AssertionError(where + ": the store lost"
                             + " acknowledged event gseq " + a.gseq() + " (" + a.id() + ") — an append returned before"
                             + " its frame was durable? see LogWriter.syncStage / LogRecovery.scanFrames"));
                     assertEquals(a.gseq(), e.globalSequence(), where + ": gseq of " + a.id());
@@ -763,9 +765,9 @@ class CrashRecoveryTest {
                     next.put(e.coordinate().entity(), want + 1);
                 }
                 for (Map.Entry<String, Long> en : next.entrySet()) {
-                    VerifyResult v = s.verify(en.getKey());
+                    VerifyResult v = s.verify(EntityQuery.of(en.getKey()));
                     assertTrue(v.valid(), where + ": verify(" + en.getKey() + ") fails at " + v.firstInvalidSequence());
-                    assertEquals(en.getValue() - 1, s.lastSequence(en.getKey()), where + ": lastSequence(" + en.getKey() + ")");
+                    assertEquals(en.getValue() - 1, s.lastSequence(EntityQuery.of(en.getKey())), where + ": lastSequence(" + en.getKey() + ")");
                 }
                 AppendReceipt r = s.append(new Coordinate("parent", "s"), SINGLE, payload("parent-" + k, 10));
                 assertEquals(n + 1, r.globalSequence(), where + ": the first append after recovery");

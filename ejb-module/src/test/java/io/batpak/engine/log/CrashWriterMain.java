@@ -4,6 +4,7 @@ import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.SequenceMismatchException;
@@ -52,7 +53,7 @@ public final class CrashWriterMain {
                         case 2 -> {
                             receipts = null;
                             while (receipts == null) {
-                                long last = store.lastSequence(entity);
+                                long last = store.lastSequence(EntityQuery.of(entity));
                                 try {
                                     receipts = List.of(store.append(new AppendRequest(new Coordinate(entity, "s" + Math.floorMod(entity.hashCode(), 4)),
                                             EventKind.of(0xF, 2), payload, AppendOptions.NONE.withExpectedSequence(last))));

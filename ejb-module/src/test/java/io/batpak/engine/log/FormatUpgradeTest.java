@@ -1,6 +1,7 @@
 package io.batpak.engine.log;
 
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
@@ -79,10 +80,10 @@ class FormatUpgradeTest {
         assertEquals(SegmentFiles.list(dir).size(), r.upgraded(), r.describe());
         assertEquals(60, r.events(), r.describe());
         try (EventStore s = EventStore.open(StoreConfig.defaults(dir))) {
-            assertEquals(30, s.readEntity(a, 0, 100).size());
-            assertEquals(30, s.readEntity(b, 0, 100).size());
-            assertTrue(s.verify(a).valid() && s.verify(b).valid(), "chains verify after the upgrade");
-            assertEquals("{\"i\":59}", new String(s.readEntity(b, 29, 1).get(0).payload(), StandardCharsets.UTF_8));
+            assertEquals(30, s.readEntity(EntityQuery.of(a).withLimit(100)).size());
+            assertEquals(30, s.readEntity(EntityQuery.of(b).withLimit(100)).size());
+            assertTrue(s.verify(EntityQuery.of(a)).valid() && s.verify(EntityQuery.of(b)).valid(), "chains verify after the upgrade");
+            assertEquals("{\"i\":59}", new String(s.readEntity(EntityQuery.of(b).withFrom(29).withLimit(1)).get(0).payload(), StandardCharsets.UTF_8));
         }
         assertEquals(0, FormatUpgrade.run(dir, false).upgraded(), "a second run finds nothing to do");
     }

@@ -3,8 +3,10 @@ package io.batpak.engine.log;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
@@ -223,7 +225,7 @@ class PowerLossProperties {
             for (int i = 0; i < steps.size() && !power.crashed(); i++) {
                 Step step = steps.get(i);
                 try {
-                    int segmentsBefore = s.stats().segments();
+                    int segmentsBefore = s.stats(ScopeGrants.ALL).segments();
                     int ackedBefore = acked.size();
                     // (Java 17: no pattern matching for switch yet.)
                     if (step instanceof Append a) {
@@ -254,7 +256,7 @@ class PowerLossProperties {
                         awaitIntervalFsync(power);
                         guaranteed = acked.size();
                     }
-                    if (s.stats().segments() > segmentsBefore && (step instanceof Append || step instanceof Batch)) {
+                    if (s.stats(ScopeGrants.ALL).segments() > segmentsBefore && (step instanceof Append || step instanceof Batch)) {
                         // The append rotated: the segment it sealed was forced with everything acked before it.
                         guaranteed = Math.max(guaranteed, ackedBefore);
                     }
@@ -309,13 +311,13 @@ class PowerLossProperties {
             Map<Long, StoredEvent> byGlobal = new HashMap<>();
             for (int e = 0; e < ENTITIES; e++) {
                 String entity = coordinate(e).entity();
-                List<StoredEvent> events = s.readEntity(entity, 0, 100_000);
+                List<StoredEvent> events = s.readEntity(EntityQuery.of(entity).withLimit(100_000));
                 for (int i = 0; i < events.size(); i++) {
                     StoredEvent ev = events.get(i);
                     assertEquals(i, ev.sequence(), where + ": sequence gap in " + entity);
                     byGlobal.put(ev.globalSequence(), ev);
                 }
-                VerifyResult v = s.verify(entity);
+                VerifyResult v = s.verify(EntityQuery.of(entity));
                 assertTrue(v.valid(), where + ": chain of " + entity + " broken: " + v);
             }
             for (long q = 1; q <= g; q++) {

@@ -3,8 +3,10 @@ package io.batpak.engine.log;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventLookup;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreException;
@@ -75,12 +77,12 @@ class WriteFailureTest {
     private static void assertHoldsExactly(EventStore s, List<AppendReceipt> acked, String where) {
         assertEquals(acked.size(), s.globalSequence(), where + ": events stored (acknowledged ones, nothing else)");
         for (AppendReceipt r : acked) {
-            StoredEvent e = s.get(r.eventId()).orElseThrow(() -> new AssertionError(where + ": acknowledged " + r + " missing"));
+            StoredEvent e = s.get(EventLookup.of(r.eventId())).orElseThrow(() -> new AssertionError(where + ": acknowledged " + r + " missing"));
             assertEquals(r.sequence(), e.sequence(), where + ": sequence of " + r.eventId());
             assertArrayEquals(r.hash(), e.hash(), where + ": hash of " + r.eventId());
         }
         for (String entity : acked.stream().map(r -> r.coordinate().entity()).distinct().toList()) {
-            VerifyResult v = s.verify(entity);
+            VerifyResult v = s.verify(EntityQuery.of(entity));
             assertTrue(v.valid(), where + ": chain of " + entity + " broken: " + v);
         }
     }
@@ -170,15 +172,15 @@ class WriteFailureTest {
             assertFalse(s.isWritable(), "after a failed fsync the writer must not pretend later data is durable");
             assertUnavailable(() -> s.append(new Coordinate("f", "s"), KIND, payload("f", 6)), "an append after a failed fsync");
             for (AppendReceipt r : acked) {
-                assertTrue(s.get(r.eventId()).isPresent(), "acknowledged " + r.eventId() + " must stay readable");
+                assertTrue(s.get(EventLookup.of(r.eventId())).isPresent(), "acknowledged " + r.eventId() + " must stay readable");
             }
         }
         try (EventStore s = EventStore.open(config)) {
             // The unacknowledged event may or may not have reached the disk; every acknowledged one did.
             for (AppendReceipt r : acked) {
-                assertArrayEquals(r.hash(), s.get(r.eventId()).orElseThrow().hash(), "after reopening: " + r.eventId());
+                assertArrayEquals(r.hash(), s.get(EventLookup.of(r.eventId())).orElseThrow().hash(), "after reopening: " + r.eventId());
             }
-            assertTrue(s.verify("f").valid(), "chain of f after reopening");
+            assertTrue(s.verify(EntityQuery.of("f")).valid(), "chain of f after reopening");
             assertTrue(s.isWritable(), "reopening clears the failure");
             s.append(new Coordinate("f", "s"), KIND, payload("f", 7));
         }

@@ -2,6 +2,7 @@ package io.batpak.engine.projection;
 
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.Coordinate;
+import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
@@ -115,7 +116,7 @@ class TransitionTest {
 
         assertEquals(new ProjectionResult<Doc>(new Archived("Hello"), 2), current());
         assertEquals(List.of(RETITLED, PUBLISHED, ARCHIVED),
-                s.readEntity(DOC.entity(), 0, 10).stream().map(StoredEvent::kind).toList(),
+                s.readEntity(EntityQuery.of(DOC.entity()).withLimit(10)).stream().map(StoredEvent::kind).toList(),
                 "each move must append exactly one event of its edge's kind");
         Projector fresh = new Projector(s, NoCache.INSTANCE);
         assertEquals(new Archived("Hello"), fresh.project(DOC.entity(), MACHINE, Freshness.CONSISTENT).state(),
@@ -138,7 +139,7 @@ class TransitionTest {
         StoreException e = assertThrows(StoreException.class,
                 () -> s.apply(DOC, DISCARD.from(draft, NONE).expectingSequence(r.watermark())));
         assertEquals(ErrorCode.SEQUENCE_MISMATCH, e.code(), "the draft was published meanwhile: " + e.getMessage());
-        assertEquals(1, s.lastSequence(DOC.entity()) + 1, "the refused move must not be appended");
+        assertEquals(1, s.lastSequence(EntityQuery.of(DOC.entity())) + 1, "the refused move must not be appended");
     }
 
     @Test

@@ -1,0 +1,96 @@
+package io.batpak.engine.log;
+
+import io.batpak.engine.Coordinate;
+import io.batpak.engine.CorruptLogException;
+import io.batpak.engine.StoreException;
+import io.batpak.engine.StoredEvent;
+import io.batpak.engine.VerifyResult;
+import io.batpak.engine.index.EntityState;
+import io.batpak.engine.index.StoreIndex;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads the events the index points to from the segment files: one event, a list of them, and an
+ * entity's whole chain for verification. Thread-safe (positional reads; the index is read
+ * lock-free), and safe against compaction moving an event during the read (see
+ * {@link #readRecord}).
+ */
+public final class IndexedReads {
+    private final Path dataDir;
+    private final StoreIndex index;
+    private final SegmentReader reader;
+
+    public IndexedReads(Path dataDir, StoreIndex index, SegmentReader reader) {
+        this.dataDir = dataDir;
+        this.index = index;
+        this.reader = reader;
+    }
+
+    /** The events at these global indexes, in the given order. */
+    public List<StoredEvent> readAll(int[] indexes) {
+        List<StoredEvent> out = new ArrayList<>(indexes.length);
+        for (int i : indexes) {
+            out.add(read(i));
+        }
+        return out;
+    }
+
+    /** The event at global index {@code i}. */
+    public StoredEvent read(int i) {
+        return readRecord(i).toStoredEvent();
+    }
+
+    /**
+     * Reads event {@code i}'s frame. Compaction may move the event while we read: then the old file
+     * can be gone or replaced, so a failed read whose index position changed meanwhile is retried at
+     * the new position. A frame is accepted only if it holds the expected event id, and a CRC-valid
+     * frame with that id is that event, whichever file copy it came from.
+     */
+    public LogRecord readRecord(int i) {
+        long pos = index.position(i);
+        for (int attempt = 0; ; attempt++) {
+            StoreException failure;
+            try {
+                LogRecord r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), true);
+                if (r.idHi == index.idHi(i) && r.idLo == index.idLo(i)) {
+                    return r;
+                }
+                failure = new CorruptLogException(SegmentFiles.path(dataDir, StoreIndex.segmentOf(pos)),
+                        StoreIndex.offsetOf(pos), "frame holds another event than the index points to");
+            } catch (StoreException e) {
+                failure = e;
+            }
+            long now = index.position(i);
+            if (now == pos || attempt >= 8) {
+                throw failure;
+            }
+            pos = now;
+        }
+    }
+
+    /** Recomputes the chain of entity {@code e} (at {@code entity}) from disk and reports the first sequence that fails. */
+    public VerifyResult verify(Coordinate entity, EntityState e) {
+        int n = index.entityVisibleEvents(e);
+        int[] events = index.entityEvents(e, 0, Math.max(n, 1));
+        EventHasher hasher = new EventHasher();
+        byte[] prev = new byte[32];
+        for (int k = 0; k < events.length; k++) {
+            LogRecord r;
+            try {
+                r = readRecord(events[k]);
+            } catch (StoreException ex) {
+                return new VerifyResult(entity.entity(), k + 1L, false, k);
+            }
+            if (r.sequence != k || !entity.entity().equals(r.entity) || !entity.scope().equals(r.scope)
+                    || !Arrays.equals(prev, r.prevHash) || !hasher.verify(r)) {
+                return new VerifyResult(entity.entity(), k + 1L, false, k);
+            }
+            prev = r.hash.clone();
+        }
+        return new VerifyResult(entity.entity(), events.length, true, -1);
+    }
+}
