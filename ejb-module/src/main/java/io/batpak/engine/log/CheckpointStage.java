@@ -1,6 +1,7 @@
 package io.batpak.engine.log;
 
 import io.batpak.engine.index.StoreIndex;
+import io.batpak.engine.util.HybridClock;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -27,7 +28,12 @@ final class CheckpointStage {
     private static final Logger LOG = System.getLogger(CheckpointStage.class.getName());
     private final Path dataDir;
     private final StoreIndex index;
+    private final HybridClock clock;
     private final Executor executor;
+    /** 0: no periodic checkpoints. */
+    private final long intervalEvents;
+    /** Writer thread only: events committed since the last checkpoint was written or started. */
+    private long eventsSinceCheckpoint;
     private final Object lock = new Object();
     /** Guarded by lock: bumped to cancel a checkpoint submitted but not yet started. */
     private long generation;
@@ -41,10 +47,75 @@ final class CheckpointStage {
     private volatile long completed;
 
     /** {@code executor} null: a short-lived daemon thread per checkpoint. */
-    CheckpointStage(Path dataDir, StoreIndex index, Executor executor) {
+    CheckpointStage(Path dataDir, StoreIndex index, HybridClock clock, Executor executor, long intervalEvents) {
         this.dataDir = dataDir;
         this.index = index;
+        this.clock = clock;
         this.executor = executor != null ? executor : CheckpointStage::daemonThread;
+        this.intervalEvents = intervalEvents;
+    }
+
+    /** Counts events the writer committed (writer thread). */
+    void committed(int events) {
+        eventsSinceCheckpoint += events;
+    }
+
+    /** Whether a periodic checkpoint is due (writer thread). */
+    boolean periodicDue() {
+        return intervalEvents > 0 && eventsSinceCheckpoint >= intervalEvents;
+    }
+
+    /**
+     * Writes a checkpoint on the writer thread, after any background one (explicit checkpoints,
+     * compaction, close). False only if forcing the log failed (the writer has then failed); a
+     * checkpoint that cannot be written is logged, since it is only a cache.
+     */
+    boolean writeNow(SegmentAppender segments) {
+        quiesce();
+        if (!forceFirst(segments)) {
+            return false;
+        }
+        try {
+            CheckpointFile.write(dataDir, index, snapshot(segments));
+            eventsSinceCheckpoint = 0;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "writing the index checkpoint failed; the next start will scan more of the log", e);
+        }
+        return true;
+    }
+
+    /**
+     * Starts the periodic checkpoint on another thread, unless the previous one is still being
+     * written (then it is tried again after a later group). False only if forcing the log failed.
+     */
+    boolean startPeriodic(SegmentAppender segments) {
+        if (busy()) {
+            return true;
+        }
+        if (!forceFirst(segments)) {
+            return false;
+        }
+        if (startInBackground(snapshot(segments))) {
+            eventsSinceCheckpoint = 0;
+        }
+        return true;
+    }
+
+    private CheckpointFile.Snapshot snapshot(SegmentAppender segments) {
+        return CheckpointFile.Snapshot.capture(index, clock, segments.active().id, segments.active().size());
+    }
+
+    /** A checkpoint must never cover bytes that a power loss could still take away. */
+    private static boolean forceFirst(SegmentAppender segments) {
+        if (!segments.dirty()) {
+            return true;
+        }
+        try {
+            segments.force(); // a failure is reported to the writer, which stops
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Starts writing {@code snapshot} on another thread; false (skipped) if one is pending or running. */

@@ -19,10 +19,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The single thread that owns the log. It takes commands from a bounded queue (callers block when
@@ -63,7 +60,8 @@ public final class LogWriter implements Runnable {
     private final Path dataDir;
     private final StoreIndex index;
     private final HybridClock clock;
-    private final BlockingQueue<WriterCommand> queue;
+    /** The bounded command queue callers submit to. */
+    private final WriterQueue queue;
     private final GrowableBuffer buffer = new GrowableBuffer(1 << 20);
     private final GroupStager stager;
     /** Writes, rotates, forces and cuts back the segment files. */
@@ -72,10 +70,8 @@ public final class LogWriter implements Runnable {
     private final List<SyncStage.Completion> completions = new ArrayList<>();
     /** A write of this group failed; the rest of the group is rejected and the group cut back. */
     private IOException groupWriteFailure;
-    private long eventsSinceCheckpoint;
 
     private volatile Throwable failure;
-    private volatile boolean terminated;
     private volatile long groupCommits;
     /** Forces written groups (EVERY_COMMIT), then publishes and answers them, on its own thread. */
     private final SyncStage syncStage;
@@ -87,9 +83,10 @@ public final class LogWriter implements Runnable {
         this.dataDir = config.dataDir();
         this.index = index;
         this.clock = clock;
-        this.queue = new ArrayBlockingQueue<>(config.writerQueueCapacity());
+        this.queue = new WriterQueue(config.writerQueueCapacity());
         this.stager = new GroupStager(index, clock, buffer);
-        this.checkpoints = new CheckpointStage(dataDir, index, config.writerExecutor());
+        this.checkpoints = new CheckpointStage(dataDir, index, clock, config.writerExecutor(),
+                config.checkpointIntervalEvents());
         this.syncStage = new SyncStage(new SyncStage.Owner() {
             @Override
             public boolean failed() {
@@ -118,30 +115,11 @@ public final class LogWriter implements Runnable {
 
     /** Queues a command, blocking while the queue is full; fails fast once the writer stopped. */
     public void submit(WriterCommand command) {
-        try {
-            while (true) {
-                checkAccepting();
-                if (queue.offer(command, 50, TimeUnit.MILLISECONDS)) {
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for space in the writer queue", e);
-        }
-        if (terminated) {
-            failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
-        }
-    }
-
-    private void checkAccepting() {
-        if (terminated) {
-            throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
-        }
+        queue.submit(command);
     }
 
     int queueDepth() {
-        return queue.size();
+        return queue.depth();
     }
 
     public Throwable failure() {
@@ -149,13 +127,13 @@ public final class LogWriter implements Runnable {
     }
 
     public boolean isTerminated() {
-        return terminated;
+        return queue.closed();
     }
 
     public StoreStats stats(StoreIndex idx) {
         FsyncStats fs = segments.fsyncStats();
         return new StoreStats(idx.count(), idx.entityCount(), idx.scopeCount(), segments.segmentCount(), segments.bytesOnDisk(),
-                idx.count(), queue.size(), groupCommits, fs.fsyncs(), fs.totalNanos(), fs.maxNanos());
+                idx.count(), queue.depth(), groupCommits, fs.fsyncs(), fs.totalNanos(), fs.maxNanos());
     }
 
     // ---- writer thread ----
@@ -192,8 +170,7 @@ public final class LogWriter implements Runnable {
                 c.fail(unavailable());
             }
         } finally {
-            terminated = true;
-            failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
+            queue.close();
             syncStage.stop();
             checkpoints.close();
             segments.close();
@@ -202,10 +179,8 @@ public final class LogWriter implements Runnable {
     }
 
     private WriterCommand nextCommand() throws InterruptedException {
-        if (config.syncMode() == SyncMode.INTERVAL && segments.dirty()) {
-            return queue.poll(config.syncIntervalMs(), TimeUnit.MILLISECONDS);
-        }
-        return queue.take();
+        // With interval fsync and unforced bytes, wake up in time to force them.
+        return queue.next(config.syncMode() == SyncMode.INTERVAL && segments.dirty() ? config.syncIntervalMs() : -1);
     }
 
     private void syncIfIntervalElapsed() {
@@ -215,13 +190,6 @@ public final class LogWriter implements Runnable {
             } catch (IOException e) {
                 markFailed(e);
             }
-        }
-    }
-
-    private void failQueued(Throwable t) {
-        WriterCommand c;
-        while ((c = queue.poll()) != null) {
-            c.fail(t);
         }
     }
 
@@ -267,10 +235,9 @@ public final class LogWriter implements Runnable {
         }
         commitGroup(syncs, closing);
         boolean ok = failure == null;
-        boolean periodic = config.checkpointIntervalEvents() > 0 && eventsSinceCheckpoint >= config.checkpointIntervalEvents();
-        if (ok && (checkpointWanted || periodic)) {
+        if (ok && (checkpointWanted || checkpoints.periodicDue())) {
             syncStage.await();
-            ok = failure == null && (checkpointWanted ? writeCheckpoint() : startBackgroundCheckpoint());
+            ok = failure == null && (checkpointWanted ? checkpoints.writeNow(segments) : checkpoints.startPeriodic(segments));
         }
         if (closing) {
             syncStage.await();
@@ -327,7 +294,7 @@ public final class LogWriter implements Runnable {
 
     /** Writes a checkpoint now (writer thread); false if the writer failed doing so. */
     boolean checkpointNow() {
-        return writeCheckpoint();
+        return checkpoints.writeNow(segments);
     }
 
     /** Fsync latency of every force so far. */
@@ -336,7 +303,7 @@ public final class LogWriter implements Runnable {
     }
 
     int queueCapacity() {
-        return queue.size() + queue.remainingCapacity();
+        return queue.capacity();
     }
 
     private void beginGroup() {
@@ -424,7 +391,7 @@ public final class LogWriter implements Runnable {
                 hub.cache(idx, s.event);
             }
         }
-        eventsSinceCheckpoint += staged.size();
+        checkpoints.committed(staged.size());
         groupCommits++;
         segments.publishSizes();
         if (config.syncMode() == SyncMode.EVERY_COMMIT) {
@@ -487,49 +454,5 @@ public final class LogWriter implements Runnable {
     private static StoreException writeFailed(Exception e) {
         return new StoreException(ErrorCode.UNAVAILABLE, "the write failed and nothing of it was stored (" + e.getMessage()
                 + "); retry later", e);
-    }
-
-    /** Writes a checkpoint on this thread, after any background one (explicit checkpoints, close). */
-    private boolean writeCheckpoint() {
-        checkpoints.quiesce();
-        if (!forceBeforeCheckpoint()) {
-            return false;
-        }
-        try {
-            CheckpointFile.write(dataDir, index, CheckpointFile.Snapshot.capture(index, clock, segments.active().id, segments.active().size()));
-            eventsSinceCheckpoint = 0;
-        } catch (IOException | RuntimeException e) {
-            // A checkpoint is only a cache: the log is intact, so keep serving writes.
-            LOG.log(Level.WARNING, "writing the index checkpoint failed; the next start will scan more of the log", e);
-        }
-        return true;
-    }
-
-    /** Hands a periodic checkpoint to {@link CheckpointStage}; false only if the log's force failed. */
-    private boolean startBackgroundCheckpoint() {
-        if (checkpoints.busy()) {
-            return true; // still writing the previous one: try again after a later group
-        }
-        if (!forceBeforeCheckpoint()) {
-            return false;
-        }
-        if (checkpoints.startInBackground(CheckpointFile.Snapshot.capture(index, clock, segments.active().id, segments.active().size()))) {
-            eventsSinceCheckpoint = 0;
-        }
-        return true;
-    }
-
-    /** A checkpoint must never cover bytes that a power loss could still take away. */
-    private boolean forceBeforeCheckpoint() {
-        if (!segments.dirty()) {
-            return true;
-        }
-        try {
-            segments.force();
-            return true;
-        } catch (IOException | RuntimeException e) {
-            markFailed(e); // the force itself failed: the log's state is unknown
-            return false;
-        }
     }
 }
