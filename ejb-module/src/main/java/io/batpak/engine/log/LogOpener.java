@@ -3,6 +3,7 @@ package io.batpak.engine.log;
 import io.batpak.engine.CorruptLogException;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreConfig;
+import io.batpak.engine.SyncMode;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.index.StoreIndex;
 import io.batpak.engine.util.HybridClock;
@@ -83,23 +84,25 @@ public final class LogOpener {
         StoreIndex index = new StoreIndex();
         HybridClock clock = new HybridClock(config.wallClockMs());
         CheckpointFile.Covered covered = CheckpointFile.load(dir, index, clock);
+        // Without an fsync per commit the last segment's unforced bytes may have reached the disk in any order.
+        boolean unforcedTail = config.syncMode() != SyncMode.EVERY_COMMIT;
         LogRecovery.End end;
         if (covered != null) {
             try {
-                end = new LogRecovery(dir, index, clock).scan(covered.segmentId(), covered.offset());
+                end = new LogRecovery(dir, index, clock).tolerateReorderedTail(unforcedTail).scan(covered.segmentId(), covered.offset());
             } catch (CorruptLogException e) {
                 LOG.log(Level.WARNING, "log after the checkpoint does not continue it ({0}); rebuilding from the"
                         + " beginning", e.getMessage());
                 index = new StoreIndex();
                 clock = new HybridClock(config.wallClockMs());
-                end = new LogRecovery(dir, index, clock).scan(0, 0);
+                end = new LogRecovery(dir, index, clock).tolerateReorderedTail(unforcedTail).scan(0, 0);
             }
         } else {
             // A checkpoint that failed a check may have filled part of the index (and the clock)
             // before failing: rebuild from fresh ones, as CheckpointFile.load requires.
             index = new StoreIndex();
             clock = new HybridClock(config.wallClockMs());
-            end = new LogRecovery(dir, index, clock).scan(0, 0);
+            end = new LogRecovery(dir, index, clock).tolerateReorderedTail(unforcedTail).scan(0, 0);
         }
         LOG.log(Level.INFO, "opened {0}: {1} events in {2} segments in {3} ms (checkpoint {4})", dir, index.count(),
                 end.segments(), (System.nanoTime() - t0) / 1_000_000, covered == null ? "none" : "used");

@@ -27,6 +27,12 @@ import java.util.List;
  * bytes run to the end of the file) is truncated and logged: it was never acknowledged. Any other
  * damage fails the open with a {@link CorruptLogException} naming file and offset; nothing is
  * skipped silently. Runs before the store opens, on the opening thread.
+ *
+ * <p>One exception, for stores that run with fsync {@code interval} or {@code never}
+ * ({@link #tolerateReorderedTail}): there the last segment's unforced bytes may reach the disk in
+ * any order at a power loss, leaving a hole before later valid frames. Those frames lie in the
+ * documented loss window, so the last segment is cut at the hole like a torn tail, after the bytes
+ * from the cut to the end are copied into {@code {data-dir}/quarantine/} (nothing is destroyed).
  */
 public final class LogRecovery {
     private static final Logger LOG = System.getLogger(LogRecovery.class.getName());
@@ -39,11 +45,22 @@ public final class LogRecovery {
     private final StoreIndex index;
     private final HybridClock clock;
     private long truncatedBytes;
+    /** Whether a hole followed by valid frames in the last segment is a reordered unforced tail. */
+    private boolean reorderedTailTolerated;
 
     public LogRecovery(Path dataDir, StoreIndex index, HybridClock clock) {
         this.dataDir = dataDir;
         this.index = index;
         this.clock = clock;
+    }
+
+    /**
+     * Treats a hole followed by valid frames in the last segment as the unforced tail of a store
+     * running with fsync {@code interval} or {@code never} (see the class comment); returns this.
+     */
+    LogRecovery tolerateReorderedTail(boolean tolerated) {
+        this.reorderedTailTolerated = tolerated;
+        return this;
     }
 
     /** Scans from {@code startSegment} at {@code startOffset} (0 means from the segment's first frame). */
@@ -156,10 +173,18 @@ public final class LogRecovery {
                 // Only the unacknowledged tail may be damaged: if a valid frame continuing the log follows,
                 // the damage sits in acknowledged data and must be reported, not truncated away.
                 boolean tornTail = last && !validFrameFollows(in, pos + 1, size, index.stagedCount() + batch.size() + 1L);
+                long cut = batch.isEmpty() ? pos : batchStart;
+                if (!tornTail && last && reorderedTailTolerated) {
+                    Path kept = keepAside(file, ch, cut, size);
+                    LOG.log(Level.WARNING, "hole in the unforced tail of {0} at offset {1} ({2}), followed by frames"
+                            + " written before the power loss reached them; cut the segment there and kept the {3}"
+                            + " bytes from the cut in {4}", file, cut, problem, size - cut, kept);
+                    truncate(ch, file, cut, size);
+                    return cut;
+                }
                 if (!tornTail) {
                     throw new CorruptLogException(file, pos, problem);
                 }
-                long cut = batch.isEmpty() ? pos : batchStart;
                 LOG.log(Level.WARNING, "torn tail in {0} at offset {1} ({2}); truncating {3} bytes",
                         file, cut, problem, size - cut);
                 truncate(ch, file, cut, size);
@@ -228,6 +253,23 @@ public final class LogRecovery {
             }
         }
         return false;
+    }
+
+    /** Copies bytes {@code [from, size)} of a segment into the quarantine directory (forced); returns the copy. */
+    private Path keepAside(Path file, FileChannel ch, long from, long size) throws IOException {
+        Path dir = dataDir.resolve(Quarantine.DIR);
+        Files.createDirectories(dir);
+        Path target = dir.resolve(file.getFileName() + "." + from + ".unforced-tail");
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            long done = 0;
+            while (done < size - from) {
+                done += ch.transferTo(from + done, size - from - done, out);
+            }
+            out.force(true);
+        }
+        SegmentFiles.syncDirectory(dir);
+        return target;
     }
 
     private static long[] append(long[] arr, int at, long value) {
