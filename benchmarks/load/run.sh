@@ -28,7 +28,6 @@ SINGLE_CONNECTIONS=${SINGLE_CONNECTIONS:-16}
 BATCH_CONNECTIONS=${BATCH_CONNECTIONS:-4}
 WRK_THREADS=${WRK_THREADS:-2}
 PG_CLIENTS=${PG_CLIENTS:-16}
-PG_VERSION=15
 PAYARA_VERSION=${PAYARA_VERSION:-6.2025.10}
 MVN=${MVN:-mvn -B -Dstyle.color=never}
 SKIP_BUILD=${SKIP_BUILD:-0}
@@ -42,18 +41,17 @@ die() { log "ERROR: $*"; exit 1; }
 
 if [[ $(id -u) -eq 0 ]]; then
   SUDO=()
-  AS_POSTGRES=(runuser -u postgres --)
 else
   SUDO=(sudo)
-  AS_POSTGRES=(sudo -u postgres)
 fi
+# the throwaway PostgreSQL cluster (pg_start / pg_stop / pg_remove), shared with benchmarks/engine.sh
+# shellcheck source=pg-cluster.sh
+source "$HERE/pg-cluster.sh"
 
 # ---------------------------------------------------------------------------------------------
 # cleanup: runs on every exit (success, failure, Ctrl-C)
 WORK=$(mktemp -d /tmp/batpak-load.XXXXXX)
-PG_DIR=""
 PAYARA_PID=""
-PG_STARTED=0
 if [[ -n ${LOAD_OUT:-} ]]; then
   OUT=$LOAD_OUT
   mkdir -p "$OUT"
@@ -73,20 +71,13 @@ stop_payara() {
   PAYARA_PID=""
 }
 
-stop_postgres() {
-  if [[ $PG_STARTED -eq 1 ]]; then
-    log "stopping PostgreSQL"
-    "${AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-    PG_STARTED=0
-  fi
-}
+stop_postgres() { pg_stop; }
 
 cleanup() {
   local rc=$?
   set +e
   stop_payara
-  stop_postgres
-  [[ -n $PG_DIR ]] && "${SUDO[@]}" rm -rf "$PG_DIR"
+  pg_remove
   rm -rf "$WORK"
   [[ $rc -ne 0 ]] && log "failed (exit $rc)"
   exit $rc
@@ -102,9 +93,7 @@ apt_install() {
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 command -v wrk >/dev/null || apt_install wrk
-PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
-[[ -x $PG_BIN/initdb && -x $PG_BIN/pgbench ]] || apt_install "postgresql-$PG_VERSION"
-[[ -x $PG_BIN/initdb ]] || die "no PostgreSQL $PG_VERSION under $PG_BIN"
+pg_need_binaries
 for tool in java curl awk sort; do command -v $tool >/dev/null || die "$tool is missing"; done
 
 # ---------------------------------------------------------------------------------------------
@@ -227,27 +216,7 @@ stop_payara
 
 # ---------------------------------------------------------------------------------------------
 # 4. PostgreSQL 15, durable, pgbench
-PG_DIR=$(mktemp -d /tmp/batpak-load-pg.XXXXXX)
-PG_PORT=$(( 20000 + RANDOM % 20000 ))
-"${SUDO[@]}" chown postgres: "$PG_DIR"
-"${SUDO[@]}" chmod 755 "$PG_DIR"
-log "initdb into $PG_DIR (port $PG_PORT)"
-"${AS_POSTGRES[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 \
-  --locale=C >"$OUT/initdb.log" 2>&1
-"${AS_POSTGRES[@]}" tee -a "$PG_DIR/data/postgresql.conf" >/dev/null <<EOF
-# batpak load benchmark: durable commits, like the batpak server's every-commit sync mode
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-listen_addresses = ''
-port = $PG_PORT
-unix_socket_directories = '$PG_DIR'
-max_connections = 64
-shared_buffers = 256MB
-EOF
-"${AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w start >/dev/null
-PG_STARTED=1
-PSQL=("$PG_BIN/psql" -X -q -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1)
+pg_start '' "$OUT"   # Unix socket only: pgbench connects through $PG_DIR
 "${PSQL[@]}" -c "CREATE TABLE events (id bigserial PRIMARY KEY, entity text NOT NULL, payload text NOT NULL)"
 PG_SETTINGS=$("${PSQL[@]}" -At -c "SELECT string_agg(name || '=' || setting, ' ') FROM pg_settings
   WHERE name IN ('fsync','synchronous_commit','wal_sync_method','full_page_writes')")

@@ -12,6 +12,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -21,6 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -29,17 +37,36 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * (a) Durable appends from 16 threads, 200-byte payloads over 1000 entities, sync mode
- * EVERY_COMMIT (fsync before every answer), against the disk's group-commit ceiling measured in
- * the same run: the same 16 threads each hand a 200-byte record and a future to a bounded queue;
- * one thread drains everything queued, writes it with one FileChannel.write, calls force(false)
- * once, then completes all the futures. Scores are appends per second (all threads together).
+ * EVERY_COMMIT (fsync before every answer). Baselines in the same run, same 16 threads:
+ * <ul>
+ * <li>{@code baselineFileChannelGroupCommit}: the disk's group-commit ceiling. Each thread hands
+ * a record and a future to a bounded queue; one thread drains everything queued, writes it with
+ * one FileChannel.write, calls force(false) once, then completes all the futures. Records are as
+ * large as the engine's frames for the same event by default (measured through the public API,
+ * see {@link EngineFormat#frameBytes}); {@code -p recordBytes=200} gives the bare-payload
+ * ceiling.</li>
+ * <li>{@code postgresJdbcInsert}: the hand-rolled events table this store replaces. 16 JDBC
+ * connections (one per thread) to a PostgreSQL server with {@code synchronous_commit=on}, each
+ * inserting one row per statement in autocommit (so every insert waits for its WAL flush):
+ * entity, scope, kind and the same 200-byte payload. The server is given by
+ * {@code -p jdbcUrl=...}, else the system property {@code batpak.bench.jdbcUrl}, else the
+ * environment variable {@code BATPAK_BENCH_JDBC_URL}; when none is set or no server answers the
+ * benchmark fails at setup with a message saying so (JMH then goes on with the others).
+ * benchmarks/engine.sh starts a throwaway cluster and passes its URL.</li>
+ * </ul>
+ * Scores are appends (inserts) per second, all threads together. Default settings (2 x 10 s
+ * warm-up, 3 x 10 s measurement, 1 fork) are the ones benchmarks/engine.sh uses.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Threads(16)
+@Fork(1)
+@Warmup(iterations = 2, time = 10)
+@Measurement(iterations = 3, time = 10)
 public class DurableAppendBenchmark {
     static final int PAYLOAD = 200;
     static final int ENTITIES = 1000;
@@ -88,17 +115,28 @@ public class DurableAppendBenchmark {
         Thread writer;
         volatile boolean running = true;
         /**
-         * Bytes of each record the baseline writes and forces (plus an 8-byte header): 200 per the
-         * target; {@code -p recordBytes=432} matches the engine's 440-byte frame for a 200-byte payload.
+         * Bytes of each record the baseline writes and forces, after its 8-byte header: "frame"
+         * (the default) makes header + record as large as the engine's frame for the same event;
+         * a number (e.g. 200, the bare payload) sets it directly.
          */
-        @Param({"200"})
-        int recordBytes;
+        @Param({"frame"})
+        String recordBytes;
+        int recordLength;
         long groups;
         long records;
         long forceNanos;
 
         @Setup
         public void open() throws IOException {
+            if (recordBytes.equals("frame")) {
+                int frame = EngineFormat.frameBytes(new Coordinate("account-500", "bank"), EventKind.of(0xF, 1),
+                        PAYLOAD);
+                recordLength = frame - 8;
+                System.out.printf("%n[baseline] engine frame for a %d-byte payload: %d bytes on disk%n", PAYLOAD,
+                        frame);
+            } else {
+                recordLength = Integer.parseInt(recordBytes);
+            }
             dir = BenchFiles.tempDir("groupcommit");
             channel = FileChannel.open(dir.resolve("log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             writer = new Thread(this::loop, "baseline-writer");
@@ -107,7 +145,7 @@ public class DurableAppendBenchmark {
 
         private void loop() {
             List<Pending> group = new ArrayList<>(QUEUE);
-            ByteBuffer buf = ByteBuffer.allocateDirect(QUEUE * (recordBytes + 8));
+            ByteBuffer buf = ByteBuffer.allocateDirect(QUEUE * (recordLength + 8));
             try {
                 while (running) {
                     Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
@@ -143,10 +181,86 @@ public class DurableAppendBenchmark {
         public void close() throws Exception {
             running = false;
             writer.join();
-            System.out.printf("%n[baseline] records=%,d groups=%,d records/group=%.1f meanFsync=%.1fus%n", records,
-                    groups, records / (double) Math.max(1, groups), forceNanos / 1e3 / Math.max(1, groups));
+            System.out.printf("%n[baseline] recordBytes=%d+8 records=%,d groups=%,d records/group=%.1f"
+                            + " meanFsync=%.1fus%n", recordLength, records, groups,
+                    records / (double) Math.max(1, groups), forceNanos / 1e3 / Math.max(1, groups));
             channel.close();
             BenchFiles.delete(dir);
+        }
+    }
+
+    /** The PostgreSQL side, once per run: the table, created fresh and dropped at the end. */
+    @State(Scope.Benchmark)
+    public static class Postgres {
+        static final String TABLE = "batpak_bench_events";
+        /** JDBC URL of the server; empty: take the system property or environment variable. */
+        @Param({""})
+        String jdbcUrl;
+        String url;
+
+        @Setup
+        public void createTable() throws SQLException {
+            url = !jdbcUrl.isEmpty() ? jdbcUrl
+                    : System.getProperty("batpak.bench.jdbcUrl", System.getenv().getOrDefault("BATPAK_BENCH_JDBC_URL", ""));
+            if (url.isEmpty()) {
+                throw new IllegalStateException("PostgreSQL baseline skipped: no JDBC URL given (-p jdbcUrl=..., "
+                        + "-Dbatpak.bench.jdbcUrl or BATPAK_BENCH_JDBC_URL); benchmarks/engine.sh starts a server");
+            }
+            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + TABLE);
+                st.execute("CREATE TABLE " + TABLE + " (id bigserial PRIMARY KEY, entity text NOT NULL, "
+                        + "scope text NOT NULL, kind int NOT NULL, payload bytea NOT NULL)");
+                try (ResultSet rs = st.executeQuery("SELECT current_setting('synchronous_commit'), "
+                        + "current_setting('fsync'), version()")) {
+                    rs.next();
+                    System.out.printf("%n[postgres] synchronous_commit=%s fsync=%s %s%n", rs.getString(1),
+                            rs.getString(2), rs.getString(3));
+                    if (!rs.getString(1).equals("on") || !rs.getString(2).equals("on")) {
+                        throw new IllegalStateException("the PostgreSQL baseline needs synchronous_commit=on and "
+                                + "fsync=on, the server has " + rs.getString(1) + "/" + rs.getString(2));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("PostgreSQL baseline skipped: no server answers at " + url + " ("
+                        + e.getMessage() + "); benchmarks/engine.sh starts one", e);
+            }
+        }
+
+        @TearDown
+        public void dropTable() throws SQLException {
+            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + TABLE)) {
+                    rs.next();
+                    System.out.printf("%n[postgres] rows inserted=%,d%n", rs.getLong(1));
+                }
+                st.execute("DROP TABLE " + TABLE);
+            }
+        }
+    }
+
+    /** One JDBC client per benchmark thread, autocommit, one prepared INSERT. */
+    @State(Scope.Thread)
+    public static class JdbcClient {
+        Connection connection;
+        PreparedStatement insert;
+        final String[] entities = new String[ENTITIES];
+        final byte[] payload = new byte[PAYLOAD];
+
+        @Setup
+        public void connect(Postgres pg) throws SQLException {
+            connection = DriverManager.getConnection(pg.url);
+            connection.setAutoCommit(true);
+            insert = connection.prepareStatement("INSERT INTO " + Postgres.TABLE
+                    + " (entity, scope, kind, payload) VALUES (?, ?, ?, ?)");
+            for (int i = 0; i < ENTITIES; i++) {
+                entities[i] = "account-" + i;
+            }
+        }
+
+        @TearDown
+        public void disconnect() throws SQLException {
+            insert.close();
+            connection.close();
         }
     }
 
@@ -158,8 +272,18 @@ public class DurableAppendBenchmark {
 
     @Benchmark
     public Object baselineFileChannelGroupCommit(GroupCommitLoop l) throws Exception {
-        Pending p = new Pending(new byte[l.recordBytes], new CompletableFuture<>());
+        Pending p = new Pending(new byte[l.recordLength], new CompletableFuture<>());
         l.queue.put(p);
         return p.done().get();
+    }
+
+    @Benchmark
+    public int postgresJdbcInsert(JdbcClient c) throws SQLException {
+        PreparedStatement insert = c.insert;
+        insert.setString(1, c.entities[ThreadLocalRandom.current().nextInt(ENTITIES)]);
+        insert.setString(2, "bank");
+        insert.setInt(3, 0xF0001);
+        insert.setBytes(4, c.payload);
+        return insert.executeUpdate();
     }
 }

@@ -1,30 +1,26 @@
 package io.batpak.bench;
 
-import io.batpak.engine.AppendRequest;
-import io.batpak.engine.Coordinate;
-import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreConfig;
-import io.batpak.engine.SyncMode;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.reflect.Field;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * (d) Heap bytes per indexed event. Builds a store of N events (default 1,000,000; 200-byte
- * payloads, 10,000 entities, 16 scopes, 8 kinds), then measures the heap retained by an opened
+ * (d) Heap bytes per indexed event. Builds a store of N events (default 1,000,000; see
+ * {@link BuiltStore}), then measures the heap retained by an opened
  * store after repeated full GCs (min of several MemoryMXBean readings): an empty store (the
  * baseline), the N-event store opened from its checkpoint, and the N-event store opened by a full
  * scan (checkpoint deleted). Per-event figure = (full - empty) / N. Also prints a breakdown of the
  * index's own arrays, read by reflection (diagnostic only; relies on engine field names).
  *
- * <p>Run: {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar io.batpak.bench.IndexHeapMeasure}
+ * <p>Run: {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar io.batpak.bench.IndexHeapMeasure [N]};
+ * the issue-13 target is N = 10,000,000 (benchmarks/engine.sh runs it with -Xmx4g and G1). The
+ * heap size and collector change the figure (G1 region size, humongous arrays), so both are
+ * printed.
  */
 public final class IndexHeapMeasure {
     private IndexHeapMeasure() {
@@ -42,31 +38,13 @@ public final class IndexHeapMeasure {
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        // optional: a BuiltStore root to reuse (and keep); benchmarks/engine.sh shares it with ReopenBenchmark
+        Path keep = args.length > 1 ? Path.of(args[1]) : null;
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-        Path dir = BenchFiles.tempDir("heap");
+        BuiltStore built = BuiltStore.prepare(keep != null ? keep : BenchFiles.tempDir("heap"), events);
+        Path dir = built.dir;
         Path emptyDir = BenchFiles.tempDir("heap-empty");
         try {
-            Coordinate[] coordinates = new Coordinate[10_000];
-            for (int i = 0; i < coordinates.length; i++) {
-                coordinates[i] = new Coordinate("entity-" + i, "scope-" + i % 16);
-            }
-            try (EventStore s = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER))) {
-                byte[] payload = new byte[200];
-                for (int b = 0; b < events / 1000; b++) {
-                    List<AppendRequest> batch = new ArrayList<>(1000);
-                    for (int i = 0; i < 1000; i++) {
-                        int n = b * 1000 + i;
-                        batch.add(new AppendRequest(coordinates[n % coordinates.length], EventKind.of(0xF, n % 8),
-                                payload));
-                    }
-                    s.appendBatch(batch);
-                }
-            }
-            coordinates = null;
-            Path ckpt = dir.resolve("index.ckpt");
-            Path saved = dir.resolveSibling(dir.getFileName() + ".ckpt");
-            Files.copy(ckpt, saved);
-
             long before = usedAfterGc(mem);
             EventStore empty = EventStore.open(StoreConfig.defaults(emptyDir));
             long emptyStore = usedAfterGc(mem) - before;
@@ -81,17 +59,18 @@ public final class IndexHeapMeasure {
             full.close();
             full = null;
 
-            Files.delete(ckpt);
+            built.removeCheckpoint();
             base = usedAfterGc(mem);
             full = EventStore.open(StoreConfig.defaults(dir));
             long fromScan = usedAfterGc(mem) - base;
             String breakdownScan = breakdown(full, count);
             full.close();
             full = null;
-            Files.deleteIfExists(saved);
 
-            System.out.printf("JVM: %s %s, max heap %,d MB%n", System.getProperty("java.vm.name"),
-                    System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("JVM: %s %s, max heap %,d MB, GC %s%n", System.getProperty("java.vm.name"),
+                    System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+                    ManagementFactory.getGarbageCollectorMXBeans().stream()
+                            .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
             System.out.printf("empty store (baseline) retained heap: %,d bytes%n", emptyStore);
             System.out.printf("%,d events, opened from checkpoint: %,d bytes -> %.1f bytes/event%n", count,
                     fromCheckpoint, (fromCheckpoint - emptyStore) / (double) count);
@@ -100,7 +79,11 @@ public final class IndexHeapMeasure {
                     fromScan, (fromScan - emptyStore) / (double) count);
             System.out.println(breakdownScan);
         } finally {
-            BenchFiles.delete(dir);
+            if (keep == null) {
+                BenchFiles.delete(built.root);
+            } else {
+                built.restoreCheckpoint();
+            }
             BenchFiles.delete(emptyDir);
         }
     }

@@ -10,8 +10,8 @@ import io.batpak.engine.gate.GateSet;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -21,10 +21,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The application's gates: every CDI bean implementing {@link Gate}, evaluated on every append in
- * ascending {@link Priority} (a gate without one runs after all that have one, in bean-class name
- * order, so the order is stable across deployments). A denial throws {@link DeniedException} and
- * nothing is stored. Built once at startup; thread-safe.
+ * The application's gates: every CDI bean implementing {@link Gate}, in any module of the
+ * application (the WAR and its jars, an EAR's EJB or web module; see {@link GateBeans}),
+ * evaluated on every append in ascending {@link Priority} (a gate without one runs after all that
+ * have one, in bean-class name order, so the order is stable across deployments). A denial throws
+ * {@link DeniedException} and nothing is stored. Built once at startup; thread-safe.
  */
 @ApplicationScoped
 public class GateChain {
@@ -33,20 +34,25 @@ public class GateChain {
     private static final Logger LOG = System.getLogger(GateChain.class.getName());
 
     @Inject
-    @Any
-    Instance<Gate> beans;
+    GateBeans discovered;
+    @Inject
+    BeanManager beanManager;
 
     private GateSet gates = GateSet.empty();
 
+    /**
+     * Takes the gate beans from {@link GateBeans} (every module of the deployment, see there why)
+     * and asks the container for a contextual reference of each: a bean of another module of an EAR
+     * is still created, scoped and injected by the container as usual.
+     */
     @PostConstruct
     void discover() {
-        List<Instance.Handle<Gate>> handles = new ArrayList<>();
-        beans.handles().forEach(handles::add);
-        handles.sort(Comparator.<Instance.Handle<Gate>>comparingInt(h -> priority(h.getBean().getBeanClass()))
-                .thenComparing(h -> h.getBean().getBeanClass().getName()));
+        List<Bean<?>> found = discovered.beans();
+        found.sort(Comparator.<Bean<?>>comparingInt(b -> priority(b.getBeanClass()))
+                .thenComparing(b -> b.getBeanClass().getName()));
         List<Gate> ordered = new ArrayList<>();
-        for (Instance.Handle<Gate> h : handles) {
-            ordered.add(h.get());
+        for (Bean<?> b : found) {
+            ordered.add((Gate) beanManager.getReference(b, Gate.class, beanManager.createCreationalContext(b)));
         }
         gates = GateSet.of(ordered);
         LOG.log(Level.INFO, "gates in evaluation order: {0}", gates.names());

@@ -3,7 +3,10 @@ package io.batpak.ee;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,12 +19,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @ApplicationScoped
 public class StoreStartup {
+    private static final Logger LOG = System.getLogger(StoreStartup.class.getName());
     @Inject
     BatpakStore store;
     @Inject
     EventPublisher publisher;
+    /**
+     * Unresolvable where the server has no MicroProfile Metrics (WildFly 35 replaced it with
+     * Micrometer and ships no MP Metrics API): the container then skips {@link StoreMetrics}, whose
+     * {@code MetricRegistry} type it cannot load, and the store runs without its gauges
+     * ({@code /api/v1/stats} still has the figures).
+     */
     @Inject
-    StoreMetrics metrics;
+    Instance<StoreMetrics> metrics;
     @Inject
     MessagingChannels channels;
 
@@ -39,6 +49,10 @@ public class StoreStartup {
         store.open();
         publisher.start();
         channels.start();
-        metrics.register();
+        if (metrics.isResolvable()) {
+            metrics.get().register();
+        } else {
+            LOG.log(Level.INFO, "no MicroProfile Metrics on this server: the store's gauges are not registered");
+        }
     }
 }

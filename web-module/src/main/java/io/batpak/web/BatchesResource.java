@@ -18,6 +18,7 @@ import jakarta.json.JsonValue;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -28,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code POST /batches}: an atomic batch of appends; every event commits or none does. */
+// Jersey answers an Accept outside these with 406 (ProblemMappers) before the method runs.
+@Produces({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE, CloudEventsCodec.STRUCTURED, Problem.MEDIA_TYPE})
 @Path("batches")
 @ApplicationScoped
 public class BatchesResource {

@@ -22,6 +22,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -39,6 +40,8 @@ import java.util.UUID;
  * id (also as a CloudEvent), region queries with paging, and ancestors. Thin: it parses, calls
  * {@link BatpakStore}, and maps the answer.
  */
+// Jersey answers an Accept outside these with 406 (ProblemMappers) before the method runs.
+@Produces({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE, CloudEventsCodec.STRUCTURED, Problem.MEDIA_TYPE})
 @Path("events")
 @ApplicationScoped
 public class EventsResource {

@@ -25,9 +25,11 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
@@ -39,6 +41,8 @@ import java.util.List;
  * transactions" in HTTP-API.md). An unknown stream or group is 404 {@code not-found}; a stream
  * outside the caller's grants is 403 {@code forbidden} for writes and 404 for reads.
  */
+// Jersey answers an Accept outside these with 406 (ProblemMappers) before the method runs.
+@Produces({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE, CloudEventsCodec.STRUCTURED, Problem.MEDIA_TYPE})
 @Path("streams/{stream}")
 @ApplicationScoped
 public class StreamsResource {

@@ -22,9 +22,11 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
@@ -35,6 +37,8 @@ import java.io.InputStream;
  * {@code not-found}; an ack of a delivery no longer in flight is 409 {@code delivery-expired} and
  * aborts the transaction.
  */
+// Jersey answers an Accept outside these with 406 (ProblemMappers) before the method runs.
+@Produces({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE, CloudEventsCodec.STRUCTURED, Problem.MEDIA_TYPE})
 @Path("transactions")
 @ApplicationScoped
 public class TransactionsResource {

@@ -55,8 +55,8 @@ public final class StoreIndex {
     private volatile int published;
     private int staged;
 
-    private volatile int[] idTable = new int[1 << 12];
-    private int idTableUsed;
+    /** Event id → global index. */
+    private final IdTable ids = new IdTable();
 
     /** Keyed by {@link EntityState#sortKey}: entity name, then scope. Writer-written, read by anyone. */
     private final ConcurrentSkipListMap<String, EntityState> entitiesSorted = new ConcurrentSkipListMap<>();
@@ -190,7 +190,7 @@ public final class StoreIndex {
         scope.events.add(i);
         listFor(byKind, kind).add(i);
         listFor(byCategory, kind >>> 12).add(i);
-        insertId(idHi, idLo, i);
+        ids.insert(idHi, idLo, i, this);
         staged = i + 1;
         return i;
     }
@@ -246,51 +246,9 @@ public final class StoreIndex {
         return c;
     }
 
-    private static int mix(long hi, long lo) {
-        long h = lo ^ (hi * 0x9E3779B97F4A7C15L);
-        h ^= h >>> 29;
-        h *= 0xBF58476D1CE4E5B9L;
-        return (int) (h ^ (h >>> 32));
-    }
-
-    private void insertId(long hi, long lo, int index) {
-        int[] t = idTable;
-        if ((idTableUsed + 1) * 2 > t.length) {
-            t = rehash(t.length * 2);
-        }
-        place(t, hi, lo, index);
-        idTableUsed++;
-    }
-
-    private int[] rehash(int capacity) {
-        int[] fresh = new int[capacity];
-        int[] old = idTable;
-        for (int slot : old) {
-            if (slot != 0) {
-                int idx = slot - 1;
-                Chunk c = chunks[idx >>> CHUNK_BITS];
-                place(fresh, c.idHi[idx & CHUNK_MASK], c.idLo[idx & CHUNK_MASK], idx);
-            }
-        }
-        idTable = fresh;
-        return fresh;
-    }
-
-    private static void place(int[] t, long hi, long lo, int index) {
-        int m = t.length - 1;
-        int s = mix(hi, lo) & m;
-        while (t[s] != 0) {
-            s = (s + 1) & m;
-        }
-        t[s] = index + 1;
-    }
-
     /** Presizes the id table for {@code events} more events (used by recovery). */
     public void reserve(int events) {
-        int need = Integer.highestOneBit(Math.max(16, (idTableUsed + events) * 2 - 1)) << 1;
-        if (need > idTable.length) {
-            rehash(need);
-        }
+        ids.reserve(events, this);
     }
 
     // ---- reader side ----
@@ -360,19 +318,7 @@ public final class StoreIndex {
 
     /** The global index of the event with this id, or -1 if no visible event has it. */
     public int find(long hi, long lo) {
-        int visible = published;
-        int[] t = idTable;
-        int m = t.length - 1;
-        int s = mix(hi, lo) & m;
-        int slot;
-        while ((slot = t[s]) != 0) {
-            int idx = slot - 1;
-            if (idx < visible && idHi(idx) == hi && idLo(idx) == lo) {
-                return idx;
-            }
-            s = (s + 1) & m;
-        }
-        return -1;
+        return ids.find(hi, lo, published, this);
     }
 
     public IdempotencyRecord idempotency(String key) {
@@ -400,72 +346,9 @@ public final class StoreIndex {
         return n;
     }
 
-    /** Global indexes matching {@code r}, ascending, at most {@code r.limit()}. */
+    /** Global indexes matching {@code r}, ascending, at most {@code r.limit()} ({@link RegionQuery}). */
     public int[] query(Region r) {
-        int visible = published;
-        int start = (int) Math.min(r.afterGlobalSequence(), Integer.MAX_VALUE);
-        int limit = r.limit();
-        if (start >= visible) {
-            return new int[0];
-        }
-        ScopeGrants grants = r.grants();
-        if (r.scope() != null && !grants.reaches(r.scope())) {
-            return new int[0];
-        }
-        // With an exact scope the grants are settled above; otherwise each candidate's scope is checked.
-        ScopeReach reach = r.scope() != null || grants.reachesAll() ? null : new ScopeReach(grants);
-        Source source;
-        if (r.scope() != null) {
-            ScopeState s = scopes.get(r.scope());
-            if (s == null) {
-                return new int[0];
-            }
-            source = new ListSource(s.events, start);
-        } else if (r.kind() != null) {
-            source = listSource(byKind.get(r.kind()), start);
-        } else if (r.category() != null) {
-            source = listSource(byCategory.get(r.category()), start);
-        } else if (r.entityPrefix() != null) {
-            source = prefixSource(r.entityPrefix(), start, visible);
-        } else if (reach != null) {
-            source = grantedSource(grants, start, visible);
-        } else {
-            source = new RangeSource(start, visible);
-        }
-        int scopeId = -1;
-        if (r.scope() != null) {
-            scopeId = scopes.get(r.scope()).id;
-        }
-        int[] out = new int[Math.min(limit, 1024)];
-        int n = 0;
-        EntityState[] byId = entitiesById;
-        for (int i = source.next(); i >= 0 && i < visible; i = source.next()) {
-            if (scopeId >= 0 && scopeId(i) != scopeId) {
-                continue;
-            }
-            if (reach != null && !reach.test(scopeId(i))) {
-                continue;
-            }
-            int k = kind(i);
-            if (r.kind() != null && r.kind() != k || r.category() != null && r.category() != k >>> 12) {
-                continue;
-            }
-            int seq = sequence(i);
-            if (seq < r.minSequence() || seq > r.maxSequence()) {
-                continue;
-            }
-            if (r.entityPrefix() != null && !byId[entityId(i)].name.startsWith(r.entityPrefix())) {
-                continue;
-            }
-            if (n == out.length) {
-                out = Arrays.copyOf(out, Math.min(limit, out.length * 2));
-            }
-            out[n++] = i;
-            if (n == limit) {
-                break;
-            }
-        }
-        return Arrays.copyOf(out, n);
+        return RegionQuery.run(this, r);
     }
 
     /** Global indexes of an entity's events with sequence at least {@code fromSequence}, at most {@code limit}. */
@@ -480,132 +363,30 @@ public final class StoreIndex {
         return Arrays.copyOfRange(d, from, to);
     }
 
-    private interface Source {
-        /** The next candidate global index, or -1 at the end. */
-        int next();
-    }
-
-    private static Source listSource(IntList list, int start) {
-        return list == null ? () -> -1 : new ListSource(list, start);
-    }
-
-    private Source prefixSource(String prefix, int start, int visible) {
-        ConcurrentNavigableMap<String, EntityState> tail = entitiesSorted.tailMap(prefix, true);
-        List<ListSource> parts = new ArrayList<>();
-        for (Map.Entry<String, EntityState> en : tail.entrySet()) {
-            if (!en.getKey().startsWith(prefix)) {
-                break;
-            }
-            parts.add(new ListSource(en.getValue().events, start));
-            if (parts.size() > 256) {
-                // Many entities share the prefix: a filtered scan of the columns is cheaper than a merge.
-                return new RangeSource(start, visible);
-            }
-        }
-        return merged(parts);
-    }
-
-    /** The events of every scope {@code grants} reaches, merged; a column scan when they are many. */
-    private Source grantedSource(ScopeGrants grants, int start, int visible) {
-        List<ListSource> parts = new ArrayList<>();
-        for (ScopeState s : scopes.values()) {
-            if (grants.reaches(s.name)) {
-                parts.add(new ListSource(s.events, start));
-                if (parts.size() > 256) {
-                    return new RangeSource(start, visible);
-                }
-            }
-        }
-        return merged(parts);
-    }
-
-    /** An ascending merge of ascending sources (each global index occurs in one of them at most). */
-    private static Source merged(List<ListSource> parts) {
-        if (parts.isEmpty()) {
-            return () -> -1;
-        }
-        if (parts.size() == 1) {
-            return parts.get(0);
-        }
-        PriorityQueue<int[]> heap = new PriorityQueue<>((a, b) -> Integer.compare(a[0], b[0]));
-        for (int p = 0; p < parts.size(); p++) {
-            int v = parts.get(p).next();
-            if (v >= 0) {
-                heap.add(new int[] {v, p});
-            }
-        }
-        return () -> {
-            int[] top = heap.poll();
-            if (top == null) {
-                return -1;
-            }
-            int v = parts.get(top[1]).next();
-            if (v >= 0) {
-                heap.add(new int[] {v, top[1]});
-            }
-            return top[0];
-        };
-    }
-
-    /**
-     * Whether a scope id is reached by some grants, decided once per scope per query: glob matching
-     * is far dearer than the lookup, and a query sees few distinct scopes.
-     */
-    private final class ScopeReach {
-        private final ScopeGrants grants;
-        private byte[] known = new byte[16]; // 0 unknown, 1 reached, 2 not reached
-
-        ScopeReach(ScopeGrants grants) {
-            this.grants = grants;
-        }
-
-        boolean test(int scope) {
-            if (scope >= known.length) {
-                known = Arrays.copyOf(known, Math.max(scope + 1, known.length * 2));
-            }
-            if (known[scope] == 0) {
-                known[scope] = grants.reaches(scopeById(scope).name) ? (byte) 1 : (byte) 2;
-            }
-            return known[scope] == 1;
-        }
-    }
-
     /** Whether {@code grants} reach the scope of event {@code i}. */
     public boolean reaches(ScopeGrants grants, int i) {
         return grants.reachesAll() || grants.reaches(scopeById(scopeId(i)).name);
     }
 
-    /** Walks one ascending list from the first element at least {@code start}. */
-    private static final class ListSource implements Source {
-        private final int[] data;
-        private final int size;
-        private int at;
+    // ---- for RegionQuery ----
 
-        ListSource(IntList list, int start) {
-            this.size = list.size();
-            this.data = list.snapshotArray();
-            this.at = IntList.firstAtLeast(data, size, start);
-        }
-
-        @Override
-        public int next() {
-            return at < size ? data[at++] : -1;
-        }
+    /** The scope of that name, or null. */
+    ScopeState scope(String name) {
+        return scopes.get(name);
     }
 
-    /** Walks every global index in {@code [start, end)}. */
-    private static final class RangeSource implements Source {
-        private int at;
-        private final int end;
+    /** Events of a kind, ascending, or null if none ever. */
+    IntList kindEvents(int kind) {
+        return byKind.get(kind);
+    }
 
-        RangeSource(int start, int end) {
-            this.at = start;
-            this.end = end;
-        }
+    /** Events of a category, ascending, or null if none ever. */
+    IntList categoryEvents(int category) {
+        return byCategory.get(category);
+    }
 
-        @Override
-        public int next() {
-            return at < end ? at++ : -1;
-        }
+    /** Entities by name then scope, from the first whose sort key is at least {@code prefix}. */
+    ConcurrentNavigableMap<String, EntityState> entitiesFrom(String prefix) {
+        return entitiesSorted.tailMap(prefix, true);
     }
 }

@@ -6,14 +6,10 @@ import io.batpak.engine.index.ScopeState;
 import io.batpak.engine.index.StoreIndex;
 import io.batpak.engine.util.HybridClock;
 
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +17,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * An index snapshot plus the log position it covers, so a restart reads only the frames after
@@ -54,10 +51,42 @@ public final class CheckpointFile {
         return dataDir.resolve(NAME);
     }
 
-    /** Writes a checkpoint of {@code index} (all of it published) covering the log up to the given position. */
-    static void write(Path dataDir, StoreIndex index, HybridClock clock, long segmentId, long offset) throws IOException {
+    /**
+     * What a checkpoint covers, captured by the writer thread between groups: the log position, the
+     * clock, the counts, and a copy of every entity's chain head (the only index state that changes in
+     * place as the writer goes on). Everything else is read from the index when the file is written,
+     * on any thread: event columns below {@code events}, entities and scopes never change, except
+     * positions moved by compaction, which waits for a checkpoint in flight ({@link CheckpointStage}).
+     */
+    record Snapshot(long segmentId, long offset, int events, long clockMs, int clockCounter, int scopes, int entities,
+                    byte[][] heads) {
+        private static final int HEADS_PER_CHUNK_BITS = 15;
+
+        /** Captures the index as published now (writer thread, with every handed-off group published). */
+        static Snapshot capture(StoreIndex index, HybridClock clock, long segmentId, long offset) {
+            int entities = index.entityCount();
+            byte[][] heads = new byte[(entities >>> HEADS_PER_CHUNK_BITS) + 1][];
+            for (int c = 0; c < heads.length; c++) {
+                int from = c << HEADS_PER_CHUNK_BITS;
+                int n = Math.min(entities - from, 1 << HEADS_PER_CHUNK_BITS);
+                heads[c] = new byte[n * 32];
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(index.entityById(from + i).lastHash, 0, heads[c], i * 32, 32);
+                }
+            }
+            return new Snapshot(segmentId, offset, index.count(), clock.lastMs(), clock.lastCounter(), index.scopeCount(),
+                    entities, heads);
+        }
+
+        void writeHead(int entity, CrcChannelSink out) throws IOException {
+            out.put(heads[entity >>> HEADS_PER_CHUNK_BITS], (entity & ((1 << HEADS_PER_CHUNK_BITS) - 1)) * 32, 32);
+        }
+    }
+
+    /** Writes a checkpoint of {@code snapshot}; any thread, one checkpoint at a time. */
+    static void write(Path dataDir, StoreIndex index, Snapshot snapshot) throws IOException {
         try {
-            writeAndRename(dataDir, index, clock, segmentId, offset);
+            writeAndRename(dataDir, index, snapshot);
         } catch (IOException | RuntimeException e) {
             // A full disk leaves a partial temporary file: remove it so it does not keep the space.
             try {
@@ -69,55 +98,41 @@ public final class CheckpointFile {
         }
     }
 
-    private static void writeAndRename(Path dataDir, StoreIndex index, HybridClock clock, long segmentId, long offset)
-            throws IOException {
+    private static void writeAndRename(Path dataDir, StoreIndex index, Snapshot snap) throws IOException {
         Path target = path(dataDir);
         Path tmp = dataDir.resolve(NAME + ".tmp");
-        int events = index.count();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            CRC32C crc = new CRC32C();
-            OutputStream raw = Channels.newOutputStream(ch);
-            CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 16), crc);
-            DataOutputStream out = new DataOutputStream(checked);
-            out.write(MAGIC);
-            out.writeShort(VERSION);
-            out.writeLong(segmentId);
-            out.writeLong(offset);
-            out.writeInt(events);
-            out.writeLong(clock.lastMs());
-            out.writeInt(clock.lastCounter());
-            int scopes = index.scopeCount();
-            out.writeInt(scopes);
-            for (int i = 0; i < scopes; i++) {
-                writeString(out, index.scopeById(i).nameUtf8);
+            CrcChannelSink out = new CrcChannelSink(ch);
+            out.put(MAGIC).putShort(VERSION).putLong(snap.segmentId()).putLong(snap.offset()).putInt(snap.events())
+                    .putLong(snap.clockMs()).putInt(snap.clockCounter());
+            out.putInt(snap.scopes());
+            for (int i = 0; i < snap.scopes(); i++) {
+                out.putString(index.scopeById(i).nameUtf8);
             }
-            int entities = index.entityCount();
-            out.writeInt(entities);
-            for (int i = 0; i < entities; i++) {
+            out.putInt(snap.entities());
+            for (int i = 0; i < snap.entities(); i++) {
                 EntityState e = index.entityById(i);
-                writeString(out, e.nameUtf8);
-                out.writeInt(e.scope.id);
-                out.write(e.lastHash);
+                out.putString(e.nameUtf8).putInt(e.scope.id);
+                snap.writeHead(i, out);
             }
-            for (int i = 0; i < events; i++) {
-                out.writeLong(index.idHi(i));
-                out.writeLong(index.idLo(i));
-                out.writeLong(index.position(i));
-                out.writeInt(index.entityId(i));
-                out.writeInt(index.scopeId(i));
-                out.writeShort(index.kind(i));
+            for (int i = 0; i < snap.events(); i++) {
+                out.putLong(index.idHi(i)).putLong(index.idLo(i)).putLong(index.position(i)).putInt(index.entityId(i))
+                        .putInt(index.scopeId(i)).putShort(index.kind(i));
             }
-            Map<String, IdempotencyRecord> keys = index.idempotencyView();
-            out.writeInt(keys.size());
-            for (Map.Entry<String, IdempotencyRecord> k : keys.entrySet()) {
-                writeString(out, k.getKey().getBytes(StandardCharsets.UTF_8));
-                out.writeInt(k.getValue().eventIndex());
-                out.writeLong(k.getValue().fingerprintHi());
-                out.writeLong(k.getValue().fingerprintLo());
+            // Keys are never removed or moved; those of later events are left for the next checkpoint.
+            List<Map.Entry<String, IdempotencyRecord>> keys = new ArrayList<>();
+            for (Map.Entry<String, IdempotencyRecord> k : index.idempotencyView().entrySet()) {
+                if (k.getValue().eventIndex() < snap.events()) {
+                    keys.add(k);
+                }
             }
-            out.flush();
-            int sum = (int) crc.getValue();
+            out.putInt(keys.size());
+            for (Map.Entry<String, IdempotencyRecord> k : keys) {
+                out.putString(k.getKey().getBytes(StandardCharsets.UTF_8)).putInt(k.getValue().eventIndex())
+                        .putLong(k.getValue().fingerprintHi()).putLong(k.getValue().fingerprintLo());
+            }
+            int sum = out.flush();
             ByteBuffer tail = ByteBuffer.allocate(4).putInt(sum).flip();
             while (tail.hasRemaining()) {
                 ch.write(tail);
@@ -126,11 +141,6 @@ public final class CheckpointFile {
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         SegmentFiles.syncDirectory(dataDir);
-    }
-
-    private static void writeString(DataOutputStream out, byte[] utf8) throws IOException {
-        out.writeInt(utf8.length);
-        out.write(utf8);
     }
 
     /**

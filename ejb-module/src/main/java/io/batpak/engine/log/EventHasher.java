@@ -1,9 +1,9 @@
 package io.batpak.engine.log;
 
+import io.batpak.engine.util.Blake3Hasher;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.apache.commons.codec.digest.Blake3;
 
 /**
  * Computes the BLAKE3-256 chain hash of an event. The hash input is, big-endian:
@@ -16,25 +16,19 @@ import org.apache.commons.codec.digest.Blake3;
  * either hash exactly as before those fields existed.
  * Hashing the payload separately lets callers' threads
  * digest payloads in parallel, so the single writer thread hashes only a few fixed-size blocks
- * per event. BLAKE3 is commons-codec's, which hashed these inputs 1.56× faster than BouncyCastle's
- * on this project's machines (STACK.md); the golden hash in FormatGoldenTest pins the output. Not
- * thread-safe: one instance per thread.
+ * per event. BLAKE3 is {@link Blake3Hasher}, one call over the assembled input; the golden hash in
+ * FormatGoldenTest pins the output. Not thread-safe: one instance per thread.
  */
 public final class EventHasher {
     static final int HASH_BYTES = 32;
-    private final Blake3 digest = Blake3.initHash();
-    private final ByteBuffer fixed = ByteBuffer.allocate(128).order(ByteOrder.BIG_ENDIAN);
-
-    private static final ThreadLocal<Blake3> PAYLOAD_DIGEST = ThreadLocal.withInitial(Blake3::initHash);
+    /** Owned by the thread using this instance. */
+    private final Blake3Hasher blake3 = new Blake3Hasher();
+    /** Owned by the thread using this instance: the chain input, assembled before one hash call. */
+    private ByteBuffer input = ByteBuffer.allocate(512).order(ByteOrder.BIG_ENDIAN);
 
     /** BLAKE3-256 of a payload; thread-safe. */
     public static byte[] payloadDigest(byte[] payload) {
-        Blake3 d = PAYLOAD_DIGEST.get();
-        d.reset();
-        d.update(payload, 0, payload.length);
-        byte[] out = new byte[HASH_BYTES];
-        d.doFinalize(out, 0, HASH_BYTES);
-        return out;
+        return Blake3Hasher.digest(payload);
     }
 
     /** Hashes {@code r} (using its prevHash) into {@code out}, digesting the payload here. */
@@ -49,41 +43,28 @@ public final class EventHasher {
     public void hash(LogRecord r, byte[] entityUtf8, byte[] scopeUtf8, byte[] payloadDigest, byte[] out) {
         byte[] entity = entityUtf8 != null ? entityUtf8 : r.entity.getBytes(StandardCharsets.UTF_8);
         byte[] scope = scopeUtf8 != null ? scopeUtf8 : r.scope.getBytes(StandardCharsets.UTF_8);
-        digest.reset();
-        digest.update(r.prevHash, 0, HASH_BYTES);
-        fixed.clear();
-        fixed.putLong(r.idHi).putLong(r.idLo).putLong(r.corrHi).putLong(r.corrLo)
+        byte[] reason = r.bypassReason != null ? r.bypassReason.getBytes(StandardCharsets.UTF_8) : null;
+        ByteBuffer b = inputFor(FIXED_BYTES + entity.length + scope.length + (reason != null ? 4 + reason.length : 0));
+        b.put(r.prevHash, 0, HASH_BYTES)
+                .putLong(r.idHi).putLong(r.idLo).putLong(r.corrHi).putLong(r.corrLo)
                 .put((byte) (r.hasCause ? 1 : 0)).putLong(r.hasCause ? r.causeHi : 0).putLong(r.hasCause ? r.causeLo : 0)
-                .putInt(entity.length);
-        digest.update(fixed.array(), 0, fixed.position());
-        digest.update(entity, 0, entity.length);
-        fixed.clear();
-        fixed.putInt(scope.length);
-        digest.update(fixed.array(), 0, 4);
-        digest.update(scope, 0, scope.length);
-        byte[] payload = r.payload;
-        fixed.clear();
-        fixed.putShort((short) r.kind).putLong(r.sequence).putLong(r.globalSequence).putLong(r.timestampUs)
-                .putLong(r.hlcMs).putInt(r.hlcCounter).putInt(r.flags).putInt(payload.length);
-        digest.update(fixed.array(), 0, fixed.position());
-        digest.update(payloadDigest, 0, HASH_BYTES);
-        if (r.bypassReason != null) {
-            byte[] reason = r.bypassReason.getBytes(StandardCharsets.UTF_8);
-            fixed.clear();
-            fixed.putInt(reason.length);
-            digest.update(fixed.array(), 0, 4);
-            digest.update(reason, 0, reason.length);
+                .putInt(entity.length).put(entity)
+                .putInt(scope.length).put(scope)
+                .putShort((short) r.kind).putLong(r.sequence).putLong(r.globalSequence).putLong(r.timestampUs)
+                .putLong(r.hlcMs).putInt(r.hlcCounter).putInt(r.flags).putInt(r.payload.length)
+                .put(payloadDigest, 0, HASH_BYTES);
+        if (reason != null) {
+            b.putInt(reason.length).put(reason);
         }
         if (r.attributes != null) {
-            fixed.clear();
-            fixed.putInt(r.attributes.size());
-            digest.update(fixed.array(), 0, 4);
+            b = ensure(b, 4);
+            b.putInt(r.attributes.size());
             for (java.util.Map.Entry<String, String> e : r.attributes.entrySet()) {
-                lengthPrefixed(e.getKey().getBytes(StandardCharsets.UTF_8));
-                lengthPrefixed(e.getValue().getBytes(StandardCharsets.UTF_8));
+                b = lengthPrefixed(b, e.getKey().getBytes(StandardCharsets.UTF_8));
+                b = lengthPrefixed(b, e.getValue().getBytes(StandardCharsets.UTF_8));
             }
         }
-        digest.doFinalize(out, 0, HASH_BYTES);
+        blake3.hash(b.array(), 0, b.position(), out, 0);
     }
 
     /** Whether {@code r.hash} is the hash of {@code r}'s content and prevHash. */
@@ -93,10 +74,29 @@ public final class EventHasher {
         return java.util.Arrays.equals(computed, r.hash);
     }
 
-    private void lengthPrefixed(byte[] bytes) {
-        fixed.clear();
-        fixed.putInt(bytes.length);
-        digest.update(fixed.array(), 0, 4);
-        digest.update(bytes, 0, bytes.length);
+    /** Bytes of the chain input besides entity, scope, bypass reason and attributes. */
+    private static final int FIXED_BYTES = HASH_BYTES + 16 + 16 + 1 + 16 + 4 + 4 + 2 + 8 + 8 + 8 + 8 + 4 + 4 + 4 + HASH_BYTES;
+
+    private ByteBuffer inputFor(int bytes) {
+        if (input.capacity() < bytes) {
+            input = ByteBuffer.allocate(Math.max(bytes, 2 * input.capacity())).order(ByteOrder.BIG_ENDIAN);
+        }
+        input.clear();
+        return input;
+    }
+
+    private ByteBuffer ensure(ByteBuffer b, int more) {
+        if (b.remaining() < more) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + more)).order(ByteOrder.BIG_ENDIAN);
+            bigger.put(b.array(), 0, b.position());
+            input = bigger;
+            return bigger;
+        }
+        return b;
+    }
+
+    private ByteBuffer lengthPrefixed(ByteBuffer b, byte[] bytes) {
+        ByteBuffer target = ensure(b, 4 + bytes.length);
+        return target.putInt(bytes.length).put(bytes);
     }
 }

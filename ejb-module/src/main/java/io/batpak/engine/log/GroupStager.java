@@ -44,6 +44,8 @@ final class GroupStager {
     /** Idempotency keys staged in this group, by {@link StoreIndex#scopedKey}. */
     private final Map<String, Staged> pendingKeys = new HashMap<>();
     private final List<Staged> staged = new ArrayList<>();
+    /** Numbers the commands staged, so each entity's undo state says which command saved it. */
+    private int commandNo;
     /** Set once the store is open (replays read their receipt's hash back). */
     private SegmentReader reader;
     /** Set once the store is open; decides whether staged events are built for subscribers. */
@@ -56,18 +58,27 @@ final class GroupStager {
         final byte[] nameUtf8;
         long nextSequence;
         final byte[] lastHash = new byte[32];
+        /** The command that saved the undo state below (-1: none); a rejected command puts it back. */
+        int undoCommand = -1;
+        long undoNextSequence;
+        final byte[] undoHash = new byte[32];
 
-        /** A copy of where this entity stood, to put back if the command staging it is rejected. */
-        PendingEntity saved() {
-            PendingEntity copy = new PendingEntity(coordinate, state);
-            copy.nextSequence = nextSequence;
-            System.arraycopy(lastHash, 0, copy.lastHash, 0, 32);
-            return copy;
+        /** Remembers where this entity stood before command {@code command} first touched it. */
+        void saveFor(int command) {
+            if (undoCommand != command) {
+                undoCommand = command;
+                undoNextSequence = nextSequence;
+                System.arraycopy(lastHash, 0, undoHash, 0, 32);
+            }
         }
 
-        void restore(PendingEntity saved) {
-            nextSequence = saved.nextSequence;
-            System.arraycopy(saved.lastHash, 0, lastHash, 0, 32);
+        /** Puts back what {@link #saveFor} saved for {@code command}, once. */
+        void restoreFor(int command) {
+            if (undoCommand == command) {
+                nextSequence = undoNextSequence;
+                System.arraycopy(undoHash, 0, lastHash, 0, 32);
+                undoCommand = -1;
+            }
         }
 
         PendingEntity(Coordinate coordinate, EntityState state) {
@@ -132,7 +143,7 @@ final class GroupStager {
     List<AppendReceipt> stage(WriterCommand.Append a) {
         int stagedBefore = staged.size();
         int bufferBefore = buffer.size();
-        Map<Coordinate, PendingEntity> undo = new HashMap<>();
+        commandNo++;
         try {
             List<AppendReceipt> replays = validate(a);
             if (replays != null) {
@@ -140,11 +151,11 @@ final class GroupStager {
             }
             List<AppendReceipt> receipts = new ArrayList<>(a.items.size());
             for (int i = 0; i < a.items.size(); i++) {
-                receipts.add(encode(a, i, undo));
+                receipts.add(encode(a, i));
             }
             return receipts;
         } catch (StoreException e) {
-            rollback(stagedBefore, bufferBefore, undo);
+            rollback(stagedBefore, bufferBefore);
             throw e;
         }
     }
@@ -156,6 +167,9 @@ final class GroupStager {
         List<AppendReceipt> replays = replayOf(a);
         if (replays != null) {
             return replays;
+        }
+        if (!anyExpectedSequence(a)) {
+            return null; // the common case: nothing to compare, so no per-batch bookkeeping
         }
         Map<Coordinate, Long> seen = a.items.size() > 1 ? new HashMap<>() : null;
         for (int i = 0; i < a.items.size(); i++) {
@@ -177,6 +191,15 @@ final class GroupStager {
             }
         }
         return null;
+    }
+
+    private static boolean anyExpectedSequence(WriterCommand.Append a) {
+        for (AppendRequest item : a.items) {
+            if (item.options().expectedSequence() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -267,11 +290,11 @@ final class GroupStager {
         return p;
     }
 
-    private AppendReceipt encode(WriterCommand.Append a, int i, Map<Coordinate, PendingEntity> undo) {
+    private AppendReceipt encode(WriterCommand.Append a, int i) {
         AppendRequest item = a.items.get(i);
         Coordinate entity = item.coordinate();
         PendingEntity p = pending(entity);
-        undo.computeIfAbsent(entity, k -> p.saved());
+        p.saveFor(commandNo);
         LogRecord r = record;
         AppendOptions o = item.options();
         r.idHi = a.idHi[i];
@@ -334,16 +357,18 @@ final class GroupStager {
         return s.receipt;
     }
 
-    private void rollback(int stagedBefore, int bufferBefore, Map<Coordinate, PendingEntity> undo) {
+    /**
+     * Drops the events staged by the current command and puts back the entities they moved (an
+     * entity is moved only after its event is staged, so the staged events name every one).
+     */
+    private void rollback(int stagedBefore, int bufferBefore) {
         while (staged.size() > stagedBefore) {
             Staged s = staged.remove(staged.size() - 1);
             if (s.idempotencyKey != null) {
                 pendingKeys.remove(StoreIndex.scopedKey(s.scope, s.idempotencyKey));
             }
+            s.entity.restoreFor(commandNo);
         }
         buffer.rewindTo(bufferBefore);
-        for (Map.Entry<Coordinate, PendingEntity> u : undo.entrySet()) {
-            overlay.get(u.getKey()).restore(u.getValue());
-        }
     }
 }

@@ -47,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  * on disk.
  *
  * <p>Parts: {@link GroupStager} builds a group's frames (validation, sequences, chain, encoding);
- * {@link SyncStage} forces written groups and publishes them; this class runs the command loop,
- * writes and rotates segments, cuts back failed groups and writes checkpoints. Threading: every
+ * {@link SegmentAppender} writes, rotates, forces and cuts back segment files; {@link SyncStage}
+ * forces written groups and publishes them; {@link CheckpointStage} writes periodic checkpoints on
+ * another thread; this class runs the command loop that sequences them. Threading: every
  * field is confined to the writer thread except the queue (thread-safe), the statistics and the
  * failure/termination flags (volatile), and what {@link SyncStage} guards; the index is published
  * by the writer (INTERVAL, NEVER) or by the sync stage's thread (EVERY_COMMIT), in group order.
@@ -65,28 +66,21 @@ public final class LogWriter implements Runnable {
     private final BlockingQueue<WriterCommand> queue;
     private final GrowableBuffer buffer = new GrowableBuffer(1 << 20);
     private final GroupStager stager;
-    private ActiveSegment segment;
-    private int segments;
-    private long sealedBytes;
+    /** Writes, rotates, forces and cuts back the segment files. */
+    private final SegmentAppender segments;
 
     private final List<SyncStage.Completion> completions = new ArrayList<>();
-    private int flushedUpTo;
-    private long groupStartSegmentId;
-    private long groupStartSize;
     /** A write of this group failed; the rest of the group is rejected and the group cut back. */
     private IOException groupWriteFailure;
     private long eventsSinceCheckpoint;
-    private long lastForceNanos = System.nanoTime();
-    private boolean dirty;
 
     private volatile Throwable failure;
     private volatile boolean terminated;
     private volatile long groupCommits;
-    private volatile long bytesOnDisk;
-    private volatile int segmentCount;
-    private final FsyncStats fsyncStats = new FsyncStats();
     /** Forces written groups (EVERY_COMMIT), then publishes and answers them, on its own thread. */
     private final SyncStage syncStage;
+    /** Writes periodic checkpoints on another thread while this one goes on appending. */
+    private final CheckpointStage checkpoints;
 
     public LogWriter(StoreConfig config, StoreIndex index, HybridClock clock, LogRecovery.End end) throws IOException {
         this.config = config;
@@ -95,6 +89,7 @@ public final class LogWriter implements Runnable {
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(config.writerQueueCapacity());
         this.stager = new GroupStager(index, clock, buffer);
+        this.checkpoints = new CheckpointStage(dataDir, index, config.writerExecutor());
         this.syncStage = new SyncStage(new SyncStage.Owner() {
             @Override
             public boolean failed() {
@@ -108,7 +103,7 @@ public final class LogWriter implements Runnable {
 
             @Override
             public void force(ActiveSegment target) throws IOException {
-                fsyncStats.timedForce(target);
+                segments.fsyncStats().timedForce(target);
             }
 
             @Override
@@ -116,18 +111,7 @@ public final class LogWriter implements Runnable {
                 LogWriter.this.answer(b);
             }
         });
-        this.segments = end.segments();
-        if (end.segmentId() == 0 || end.length() == 0) {
-            long id = end.segmentId() == 0 ? 1 : end.segmentId();
-            this.segment = ActiveSegment.create(dataDir, id, config.wallClockMs().getAsLong() * 1000);
-            if (end.segmentId() == 0) {
-                segments = 1;
-            }
-        } else {
-            this.segment = ActiveSegment.reopen(dataDir, end.segmentId(), end.length());
-        }
-        this.sealedBytes = end.bytes() - end.length();
-        publishSizes();
+        this.segments = new SegmentAppender(config, end, this::markFailed);
     }
 
     // ---- caller side ----
@@ -169,8 +153,9 @@ public final class LogWriter implements Runnable {
     }
 
     public StoreStats stats(StoreIndex idx) {
-        return new StoreStats(idx.count(), idx.entityCount(), idx.scopeCount(), segmentCount, bytesOnDisk, idx.count(),
-                queue.size(), groupCommits, fsyncStats.fsyncs(), fsyncStats.totalNanos(), fsyncStats.maxNanos());
+        FsyncStats fs = segments.fsyncStats();
+        return new StoreStats(idx.count(), idx.entityCount(), idx.scopeCount(), segments.segmentCount(), segments.bytesOnDisk(),
+                idx.count(), queue.size(), groupCommits, fs.fsyncs(), fs.totalNanos(), fs.maxNanos());
     }
 
     // ---- writer thread ----
@@ -210,26 +195,23 @@ public final class LogWriter implements Runnable {
             terminated = true;
             failQueued(new StoreException(ErrorCode.UNAVAILABLE, "store is closed"));
             syncStage.stop();
-            try {
-                segment.close();
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "closing segment " + segment.file() + " failed", e);
-            }
+            checkpoints.close();
+            segments.close();
             Thread.currentThread().setName(previousName);
         }
     }
 
     private WriterCommand nextCommand() throws InterruptedException {
-        if (config.syncMode() == SyncMode.INTERVAL && dirty) {
+        if (config.syncMode() == SyncMode.INTERVAL && segments.dirty()) {
             return queue.poll(config.syncIntervalMs(), TimeUnit.MILLISECONDS);
         }
         return queue.take();
     }
 
     private void syncIfIntervalElapsed() {
-        if (dirty && failure == null) {
+        if (segments.dirty() && failure == null) {
             try {
-                force();
+                segments.force();
             } catch (IOException e) {
                 markFailed(e);
             }
@@ -285,10 +267,10 @@ public final class LogWriter implements Runnable {
         }
         commitGroup(syncs, closing);
         boolean ok = failure == null;
-        if (ok && (checkpointWanted || config.checkpointIntervalEvents() > 0
-                && eventsSinceCheckpoint >= config.checkpointIntervalEvents())) {
+        boolean periodic = config.checkpointIntervalEvents() > 0 && eventsSinceCheckpoint >= config.checkpointIntervalEvents();
+        if (ok && (checkpointWanted || periodic)) {
             syncStage.await();
-            ok = failure == null && writeCheckpoint();
+            ok = failure == null && (checkpointWanted ? writeCheckpoint() : startBackgroundCheckpoint());
         }
         if (closing) {
             syncStage.await();
@@ -312,10 +294,11 @@ public final class LogWriter implements Runnable {
 
     /** Makes everything written durable and published, then runs the task. */
     private void runTask(WriterCommand.Task<?> t) {
+        checkpoints.quiesce(); // tasks may move event positions (compaction) or copy the data directory
         syncStage.await();
         try {
-            if (dirty && failure == null) {
-                force();
+            if (segments.dirty() && failure == null) {
+                segments.force();
             }
         } catch (IOException e) {
             markFailed(e);
@@ -329,19 +312,17 @@ public final class LogWriter implements Runnable {
 
     /** Id of the segment being appended to; every lower id is sealed (writer thread). */
     long activeSegmentId() {
-        return segment.id;
+        return segments.active().id;
     }
 
     /** Durable length of the active segment when called from a task (writer thread). */
     long activeSegmentSize() {
-        return segment.size();
+        return segments.active().size();
     }
 
     /** Records that compaction replaced {@code removed + 1} segment files by one, saving {@code bytes}. */
     void segmentsMerged(int removed, long bytes) {
-        segments -= removed;
-        sealedBytes -= bytes;
-        publishSizes();
+        segments.segmentsMerged(removed, bytes);
     }
 
     /** Writes a checkpoint now (writer thread); false if the writer failed doing so. */
@@ -351,7 +332,7 @@ public final class LogWriter implements Runnable {
 
     /** Fsync latency of every force so far. */
     LatencyHistogram fsyncLatency() {
-        return fsyncStats.latency();
+        return segments.fsyncStats().latency();
     }
 
     int queueCapacity() {
@@ -360,11 +341,9 @@ public final class LogWriter implements Runnable {
 
     private void beginGroup() {
         buffer.reset();
-        flushedUpTo = 0;
+        segments.beginGroup();
         stager.begin();
         completions.clear();
-        groupStartSegmentId = segment.id;
-        groupStartSize = segment.size();
         groupWriteFailure = null;
     }
 
@@ -381,9 +360,9 @@ public final class LogWriter implements Runnable {
             return;
         }
         try {
-            rotateIfNeeded(bufferBefore);
-            if (buffer.size() - flushedUpTo > FLUSH_THRESHOLD_BYTES) {
-                flush(buffer.size());
+            segments.rotateIfNeeded(buffer, bufferBefore, stager.staged(), syncStage);
+            if (segments.unflushed(buffer) > FLUSH_THRESHOLD_BYTES) {
+                segments.flush(buffer, buffer.size(), stager.staged());
             }
         } catch (IOException e) {
             // Possibly a full disk: commitGroup cuts the group back and rejects it (or fails the writer).
@@ -410,53 +389,6 @@ public final class LogWriter implements Runnable {
     }
 
     /**
-     * If the command just staged (from {@code cmdStart}) would push a non-empty segment past its
-     * size limit, writes what came before it, seals the segment and moves the command into a new one,
-     * so a batch never spans two segments.
-     */
-    private void rotateIfNeeded(int cmdStart) throws IOException {
-        long projected = segment.size() + (buffer.size() - flushedUpTo);
-        long beforeCmd = segment.size() + (cmdStart - flushedUpTo);
-        if (projected <= config.segmentMaxBytes() || beforeCmd <= SegmentHeader.SIZE) {
-            return;
-        }
-        flush(cmdStart);
-        syncStage.await();
-        force();
-        // The next segment exists before this one is sealed: if creating it fails (a full disk), the
-        // writer stays on this segment and the group can be cut back from it.
-        ActiveSegment next = ActiveSegment.create(dataDir, segment.id + 1, config.wallClockMs().getAsLong() * 1000);
-        long sealedSize = segment.size();
-        segment.close();
-        LOG.log(Level.INFO, "sealed segment {0} at {1} bytes", segment.file(), sealedSize);
-        sealedBytes += sealedSize;
-        segment = next;
-        segments++;
-        publishSizes();
-    }
-
-    /** Writes buffer bytes {@code [flushedUpTo, end)} to the active segment and fixes the positions of their events. */
-    private void flush(int end) throws IOException {
-        if (end <= flushedUpTo) {
-            return;
-        }
-        long base = segment.size();
-        List<GroupStager.Staged> staged = stager.staged();
-        for (int k = staged.size() - 1; k >= 0; k--) {
-            GroupStager.Staged s = staged.get(k);
-            if (s.bufferOffset < flushedUpTo) {
-                break;
-            }
-            if (s.bufferOffset < end) {
-                s.position = StoreIndex.packPosition(segment.id, base + (s.bufferOffset - flushedUpTo));
-            }
-        }
-        segment.write(buffer.array(), flushedUpTo, end - flushedUpTo);
-        flushedUpTo = end;
-        dirty = true;
-    }
-
-    /**
      * Writes the group and stages it in the index, then makes it durable per the sync mode: hands it
      * to the sync stage (EVERY_COMMIT), or forces here if due and publishes and answers at once.
      */
@@ -469,7 +401,7 @@ public final class LogWriter implements Runnable {
             if (groupWriteFailure != null) {
                 throw groupWriteFailure;
             }
-            flush(buffer.size());
+            segments.flush(buffer, buffer.size(), stager.staged());
         } catch (IOException | RuntimeException e) {
             StoreException f = cutBackFailedGroup(e) ? writeFailed(e) : unavailable();
             stager.begin();
@@ -494,23 +426,22 @@ public final class LogWriter implements Runnable {
         }
         eventsSinceCheckpoint += staged.size();
         groupCommits++;
-        publishSizes();
+        segments.publishSizes();
         if (config.syncMode() == SyncMode.EVERY_COMMIT) {
             if (!completions.isEmpty() || forceWanted) {
-                syncStage.handOff(new SyncStage.Batch(segment, index.stagedCount(), List.copyOf(completions),
+                syncStage.handOff(new SyncStage.Batch(segments.active(), index.stagedCount(), List.copyOf(completions),
                         List.copyOf(syncs)));
             }
             return;
         }
         try {
-            if (forceWanted || config.syncMode() == SyncMode.INTERVAL && dirty
-                    && System.nanoTime() - lastForceNanos >= config.syncIntervalMs() * 1_000_000L) {
-                force();
+            if (forceWanted || config.syncMode() == SyncMode.INTERVAL && segments.intervalElapsed()) {
+                segments.force();
             }
         } catch (IOException e) {
             markFailed(e);
         }
-        answer(new SyncStage.Batch(segment, index.stagedCount(), completions, syncs));
+        answer(new SyncStage.Batch(segments.active(), index.stagedCount(), completions, syncs));
     }
 
     /** Publishes a durable group and answers its callers, or fails them if the writer failed. */
@@ -544,26 +475,12 @@ public final class LogWriter implements Runnable {
      */
     private boolean cutBackFailedGroup(Exception e) {
         boolean recoverable = failure == null && (e instanceof IOException || e instanceof UncheckedIOException);
-        if (recoverable && segment.id != groupStartSegmentId) {
-            // Part of the group was sealed into the previous segment: it cannot be cut back from there.
-            recoverable = false;
-        }
-        if (segment.id == groupStartSegmentId) {
-            try {
-                segment.truncateTo(groupStartSize);
-                publishSizes();
-            } catch (IOException t) {
-                LOG.log(Level.WARNING, "could not cut the failed group from " + segment.file(), t);
-                e.addSuppressed(t);
-                recoverable = false;
-            }
-        }
+        // Always cut back (a rejected group must not stay in the segment), even when the writer must stop.
+        recoverable = segments.cutBackGroup(e) && recoverable;
         if (!recoverable) {
             markFailed(e);
             return false;
         }
-        LOG.log(Level.WARNING, "writing to {0} failed ({1}); rejected the group and cut the segment back to {2} bytes",
-                segment.file(), e.getMessage(), groupStartSize);
         return true;
     }
 
@@ -572,41 +489,47 @@ public final class LogWriter implements Runnable {
                 + "); retry later", e);
     }
 
-    /** Forces the active segment; a failed fsync fails the writer for good (see the class comment). */
-    private void force() throws IOException {
-        try {
-            fsyncStats.timedForce(segment);
-        } catch (IOException e) {
-            markFailed(e);
-            throw e;
-        }
-        lastForceNanos = System.nanoTime();
-        dirty = false;
-    }
-
+    /** Writes a checkpoint on this thread, after any background one (explicit checkpoints, close). */
     private boolean writeCheckpoint() {
+        checkpoints.quiesce();
+        if (!forceBeforeCheckpoint()) {
+            return false;
+        }
         try {
-            // A checkpoint must never cover bytes that a power loss could still take away.
-            if (dirty) {
-                force();
-            }
-            CheckpointFile.write(dataDir, index, clock, segment.id, segment.size());
+            CheckpointFile.write(dataDir, index, CheckpointFile.Snapshot.capture(index, clock, segments.active().id, segments.active().size()));
             eventsSinceCheckpoint = 0;
-            return true;
         } catch (IOException | RuntimeException e) {
-            if (dirty) {
-                // The force itself failed: the log's state is unknown.
-                markFailed(e);
-                return false;
-            }
             // A checkpoint is only a cache: the log is intact, so keep serving writes.
             LOG.log(Level.WARNING, "writing the index checkpoint failed; the next start will scan more of the log", e);
-            return true;
         }
+        return true;
     }
 
-    private void publishSizes() {
-        segmentCount = segments;
-        bytesOnDisk = sealedBytes + segment.size();
+    /** Hands a periodic checkpoint to {@link CheckpointStage}; false only if the log's force failed. */
+    private boolean startBackgroundCheckpoint() {
+        if (checkpoints.busy()) {
+            return true; // still writing the previous one: try again after a later group
+        }
+        if (!forceBeforeCheckpoint()) {
+            return false;
+        }
+        if (checkpoints.startInBackground(CheckpointFile.Snapshot.capture(index, clock, segments.active().id, segments.active().size()))) {
+            eventsSinceCheckpoint = 0;
+        }
+        return true;
+    }
+
+    /** A checkpoint must never cover bytes that a power loss could still take away. */
+    private boolean forceBeforeCheckpoint() {
+        if (!segments.dirty()) {
+            return true;
+        }
+        try {
+            segments.force();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            markFailed(e); // the force itself failed: the log's state is unknown
+            return false;
+        }
     }
 }

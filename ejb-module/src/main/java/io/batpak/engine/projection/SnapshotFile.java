@@ -1,5 +1,6 @@
 package io.batpak.engine.projection;
 
+import io.batpak.engine.util.Blake3Hasher;
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
@@ -49,7 +50,7 @@ final class SnapshotFile {
 
     static Path path(Path root, String name, int version, String entity) {
         byte[] utf8 = entity.getBytes(StandardCharsets.UTF_8);
-        byte[] h = org.apache.commons.codec.digest.Blake3.hash(utf8);
+        byte[] h = Blake3Hasher.digest(utf8);
         return versionDir(root, name, version).resolve(Hex.encode(h) + SUFFIX);
     }
 

@@ -31,6 +31,19 @@ public final class GrowableBuffer extends OutputStream {
         }
     }
 
+    /** Appends {@code value} big-endian. */
+    public void appendInt(int value) {
+        ensure(4);
+        putInt(size, value);
+        size += 4;
+    }
+
+    /** Appends {@code value} big-endian. */
+    public void appendLong(long value) {
+        appendInt((int) (value >>> 32));
+        appendInt((int) value);
+    }
+
     public void putInt(int at, int value) {
         bytes[at] = (byte) (value >>> 24);
         bytes[at + 1] = (byte) (value >>> 16);

@@ -211,17 +211,15 @@ final class FaultyChannel extends FileChannel {
         private void crash() throws IOException {
             crashed = true;
             Files.createDirectories(imageDir);
-            try (var walk = Files.walk(dataDir)) {
-                for (Path p : walk.toList()) {
-                    Path target = imageDir.resolve(dataDir.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else if (!files.containsKey(p)) {
-                        try {
-                            Files.copy(p, target);
-                        } catch (java.nio.file.NoSuchFileException renamedMeanwhile) {
-                            // a temporary renamed or deleted while the image was taken: it was not on the disk
-                        }
+            for (Path p : TestFiles.listing(dataDir)) {
+                Path target = imageDir.resolve(dataDir.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (!files.containsKey(p)) {
+                    try {
+                        Files.copy(p, target);
+                    } catch (java.nio.file.NoSuchFileException renamedMeanwhile) {
+                        // a temporary renamed or deleted while the image was taken: it was not on the disk
                     }
                 }
             }

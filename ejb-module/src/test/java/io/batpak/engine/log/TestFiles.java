@@ -21,13 +21,28 @@ public final class TestFiles {
 
     /** Copies a data directory (segments, checkpoint) without the LOCK file, like a backup or a crashed disk image. */
     public static void copyDataDir(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else if (!p.getFileName().toString().equals("LOCK")) {
+        for (Path p : listing(from)) {
+            Path target = to.resolve(from.relativize(p).toString());
+            if (Files.isDirectory(p)) {
+                Files.createDirectories(target);
+            } else if (!p.getFileName().toString().equals("LOCK")) {
+                try {
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                } catch (java.nio.file.NoSuchFileException renamedMeanwhile) {
+                    // a background checkpoint's temporary renamed while copying: not part of the image
+                }
+            }
+        }
+    }
+
+    /** Every path under {@code dir}, listed again if a file vanished during the walk (a checkpoint's rename). */
+    static List<Path> listing(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                return paths.toList();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 20) {
+                    throw e;
                 }
             }
         }
