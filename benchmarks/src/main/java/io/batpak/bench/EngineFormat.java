@@ -4,6 +4,7 @@ import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
+import io.batpak.engine.ScopeGrants;
 import io.batpak.engine.StoreConfig;
 import io.batpak.engine.SyncMode;
 import java.nio.ByteBuffer;

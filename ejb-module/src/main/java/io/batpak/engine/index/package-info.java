@@ -1,8 +1,9 @@
 /**
  * The in-memory index of the log: every event's position, each entity's events and sequence
  * ({@code EntityState}), scopes ({@code ScopeState}), idempotency keys
- * ({@code IdempotencyRecord}) and the grant-aware walks behind the facade's reads
- * ({@code GrantedReads}), held in primitive arrays ({@code IntList}) to keep the heap per event
+ * ({@code IdempotencyRecord}), the event-id table ({@code IdTable}), region queries
+ * ({@code RegionQuery}) and the grant-aware walks behind the facade's reads ({@code GrantedReads},
+ * {@code Lookups}), held in primitive arrays ({@code IntList}) to keep the heap per event
  * small.
  *
  * <p>Guarantees: mutated by the log's writer (live appends, recovery, checkpoint load) and read

@@ -1,7 +1,9 @@
 /**
  * The log on disk: the writer thread and its command queue ({@code LogWriter},
- * {@code WriterCommand}), group staging ({@code GroupStager}) and the fsync stage
- * ({@code SyncStage}), segment files and their headers, the frame format ({@code FrameCodec},
+ * {@code WriterCommand}), group staging ({@code GroupStager}), the fsync stage
+ * ({@code SyncStage}), segment writing and rotation ({@code SegmentAppender},
+ * {@code CrcChannelSink}), checkpoints written off the writer thread ({@code CheckpointStage}),
+ * segment files and their headers, the frame format ({@code FrameCodec},
  * {@code FrameReader}, {@code SegmentReader}, {@code SegmentScanner}, {@code LogRecord}), the
  * chain hash ({@code EventHasher}), recovery on open ({@code LogRecovery}), the index checkpoint
  * ({@code CheckpointFile}), compaction and store snapshots ({@code Compactor},
