@@ -30,6 +30,44 @@ final class IdTable {
         used++;
     }
 
+    /**
+     * Adds events {@code [from, to)} at once (recovery): their home slots are computed first and the
+     * events inserted bucket by bucket in table order, so the table is walked about once, instead of
+     * one cache and TLB miss per event. Lookups do not depend on the order of insertion.
+     */
+    void insertAll(int from, int to, StoreIndex columns) {
+        int n = to - from;
+        if (n <= 0) {
+            return;
+        }
+        reserve(n, columns);
+        int[] t = table;
+        int m = t.length - 1;
+        int bucketShift = Math.max(0, Integer.numberOfTrailingZeros(t.length) - 16); // up to 65,536 buckets
+        int[] starts = new int[(t.length >>> bucketShift) + 1];
+        int[] home = new int[n];
+        for (int k = 0; k < n; k++) {
+            int h = mix(columns.idHi(from + k), columns.idLo(from + k)) & m;
+            home[k] = h;
+            starts[(h >>> bucketShift) + 1]++;
+        }
+        for (int b = 1; b < starts.length; b++) {
+            starts[b] += starts[b - 1];
+        }
+        int[] order = new int[n];
+        for (int k = 0; k < n; k++) {
+            order[starts[home[k] >>> bucketShift]++] = k;
+        }
+        for (int k : order) {
+            int s = home[k];
+            while (t[s] != 0) {
+                s = (s + 1) & m;
+            }
+            t[s] = from + k + 1;
+        }
+        used += n;
+    }
+
     /** Presizes for {@code events} more events (writer thread, recovery). */
     void reserve(int events, StoreIndex columns) {
         int need = Integer.highestOneBit(Math.max(16, (used + events) * 2 - 1)) << 1;

@@ -16,6 +16,13 @@ public final class IntList {
         data = new int[Math.max(capacity, 2)];
     }
 
+    /** Grows the array to hold at least {@code capacity} elements (writer thread or recovery). */
+    void reserve(int capacity) {
+        if (data.length < capacity) {
+            data = Arrays.copyOf(data, capacity);
+        }
+    }
+
     /** Writer thread only. */
     void add(int value) {
         int[] d = data;

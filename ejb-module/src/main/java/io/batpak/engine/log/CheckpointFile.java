@@ -209,6 +209,8 @@ public final class CheckpointFile {
             b.get(es[i].lastHash);
         }
         index.reserve(events);
+        presizeLists(b, events, index, es, ss);
+        index.deferIds();
         for (int i = 0; i < events; i++) {
             long hi = b.getLong();
             long lo = b.getLong();
@@ -221,6 +223,7 @@ public final class CheckpointFile {
             }
             index.apply(hi, lo, es[entity], kind, pos, null, null, 0, 0); // chain heads came with the entities
         }
+        index.indexDeferredIds();
         int keys = b.getInt();
         for (int i = 0; i < keys; i++) {
             String key = readString(b);
@@ -235,6 +238,31 @@ public final class CheckpointFile {
         }
         index.publish();
         return new Covered(segmentId, offset, events);
+    }
+
+    /** Bytes of one event record: id 16, position 8, entity id 4, scope id 4, kind 2. */
+    private static final int EVENT_RECORD_BYTES = 34;
+
+    /** Counts the event records ahead (without moving {@code b}) and sizes the index's lists for them. */
+    private static void presizeLists(ByteBuffer b, int events, StoreIndex index, EntityState[] es, ScopeState[] ss) {
+        if (events < 0 || (long) events * EVENT_RECORD_BYTES > b.remaining()) {
+            throw new IllegalStateException(events + " events do not fit in the " + b.remaining() + " bytes left");
+        }
+        int[] perEntity = new int[es.length];
+        int[] perScope = new int[ss.length];
+        int[] perKind = new int[1 << 16];
+        int at = b.position();
+        for (int i = 0; i < events; i++, at += EVENT_RECORD_BYTES) {
+            int entity = b.getInt(at + 24);
+            int scope = b.getInt(at + 28);
+            if (entity < 0 || entity >= es.length || scope < 0 || scope >= ss.length) {
+                throw new IllegalStateException("event " + i + " names entity " + entity + " / scope " + scope + " out of range");
+            }
+            perEntity[entity]++;
+            perScope[scope]++;
+            perKind[Short.toUnsignedInt(b.getShort(at + 32))]++;
+        }
+        index.presize(es, perEntity, ss, perScope, perKind);
     }
 
     private static String readString(ByteBuffer b) {
