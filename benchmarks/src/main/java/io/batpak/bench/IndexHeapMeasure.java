@@ -120,11 +120,11 @@ public final class IndexHeapMeasure {
                     }
                 }
             }
-            int[] idTable = (int[]) field(index, "idTable");
+            int[] idTable = (int[]) field(field(index, "ids"), "table");
             long entityLists = 0;
             long entityUsed = 0;
             @SuppressWarnings("unchecked")
-            Map<String, Object> entities = (Map<String, Object>) field(index, "entities");
+            Map<String, Object> entities = (Map<String, Object>) field(index, "entitiesSorted");
             for (Object e : entities.values()) {
                 Object list = field(e, "events");
                 entityLists += intListBytes(list);

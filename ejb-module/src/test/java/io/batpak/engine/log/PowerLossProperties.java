@@ -116,15 +116,20 @@ class PowerLossProperties {
     @Property(tries = 30)
     void everyCommitKeepsEveryAcknowledgedEventWhenWritebackIsReordered(@ForAll("steps") List<Step> steps,
             @ForAll("crashPoints") long crashAt, @ForAll long seed) throws IOException {
+        runReordered(SyncMode.EVERY_COMMIT, steps, crashAt, seed);
+    }
+
+    private boolean reorder;
+
+    /** {@link #run} with the unforced writes reaching the disk in any order at the power loss. */
+    private void runReordered(SyncMode mode, List<Step> steps, long crashAt, long seed) throws IOException {
         reorder = true;
         try {
-            run(SyncMode.EVERY_COMMIT, steps, crashAt, seed);
+            run(mode, steps, crashAt, seed);
         } finally {
             reorder = false;
         }
     }
-
-    private boolean reorder;
 
     /**
      * Interval with writeback reordered: a hole can sit before later valid frames in the unforced
@@ -134,24 +139,14 @@ class PowerLossProperties {
     @Property(tries = 30)
     void intervalKeepsWhatTheIntervalFsyncCoveredWhenWritebackIsReordered(@ForAll("intervalSteps") List<Step> steps,
             @ForAll("crashPoints") long crashAt, @ForAll long seed) throws IOException {
-        reorder = true;
-        try {
-            run(SyncMode.INTERVAL, steps, crashAt, seed);
-        } finally {
-            reorder = false;
-        }
+        runReordered(SyncMode.INTERVAL, steps, crashAt, seed);
     }
 
     /** Never with writeback reordered: as for interval, what sync, rotation and compaction forced survives. */
     @Property(tries = 30)
     void neverKeepsWhatWasForcedWhenWritebackIsReordered(@ForAll("steps") List<Step> steps,
             @ForAll("crashPoints") long crashAt, @ForAll long seed) throws IOException {
-        reorder = true;
-        try {
-            run(SyncMode.NEVER, steps, crashAt, seed);
-        } finally {
-            reorder = false;
-        }
+        runReordered(SyncMode.NEVER, steps, crashAt, seed);
     }
 
     @Property(tries = 30)
