@@ -28,11 +28,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,24 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
  * and the operator's way out, {@link Quarantine}. Complements {@link CrashRecoveryTest}, which
  * flips every byte of sealed segments and damages the checkpoint.
  */
+@ExtendWith(QuietEngineLog.class)
 class CorruptionTest {
     private static final EventKind KIND = EventKind.of(0x1, 2);
-    private static final Logger ENGINE_LOG = Logger.getLogger("io.batpak.engine");
-    private static Level previousLevel;
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void quietEngineWarnings() {
-        previousLevel = ENGINE_LOG.getLevel();
-        ENGINE_LOG.setLevel(Level.SEVERE);
-    }
-
-    @AfterAll
-    static void restoreLogging() {
-        ENGINE_LOG.setLevel(previousLevel);
-    }
 
     private static byte[] payload(int i) {
         return ("{\"marker\":\"MARK-" + (1000 + i) + "\",\"pad\":\"" + "x".repeat(120) + "\"}").getBytes(StandardCharsets.UTF_8);

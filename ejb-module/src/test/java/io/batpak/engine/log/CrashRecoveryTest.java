@@ -42,12 +42,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.zip.CRC32C;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged data fails the open with a {@link CorruptLogException} naming file and offset, and a
  * checkpoint is only a cache.
  */
+@ExtendWith(QuietEngineLog.class)
 class CrashRecoveryTest {
     private static final EventKind SINGLE = EventKind.of(0x1, 1);
     private static final EventKind REACTION = EventKind.of(0x2, 7);
@@ -70,23 +68,9 @@ class CrashRecoveryTest {
         return new Coordinate(entity, entity.equals("konto-ä") || entity.equals("order-2") ? SCOPES[1] : SCOPES[0]);
     }
     private static final String IDEM_KEY = "key-of-the-last-single";
-    /** The engine logs one warning per torn tail; thousands of expected ones would drown the build log. */
-    private static final Logger ENGINE_LOG = Logger.getLogger("io.batpak.engine");
-    private static Level previousLevel;
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void quietEngineWarnings() {
-        previousLevel = ENGINE_LOG.getLevel();
-        ENGINE_LOG.setLevel(Level.SEVERE);
-    }
-
-    @AfterAll
-    static void restoreLogging() {
-        ENGINE_LOG.setLevel(previousLevel);
-    }
 
     // ---- what was written ----
 
