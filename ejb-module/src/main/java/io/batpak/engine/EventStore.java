@@ -53,6 +53,8 @@ public final class EventStore implements AutoCloseable {
     private final StoreIndex index;
     private final SegmentReader reader;
     private final LogWriter writer;
+    /** How long close waits for the writer's last checkpoint and file closes after it answered. */
+    private static final long CLOSE_WAIT_MS = 60_000;
     private final DataDirLock lock;
     private final SubscriptionHub hub;
     private final Maintenance maintenance;
@@ -394,6 +396,10 @@ public final class EventStore implements AutoCloseable {
                 } catch (StoreException e) {
                     LOG.log(Level.WARNING, "writer was already stopped at close: {0}", e.getMessage());
                 }
+            }
+            // The Close command is answered inside the loop; its files and checkpoints end after it.
+            if (!writer.awaitStopped(CLOSE_WAIT_MS)) {
+                LOG.log(Level.WARNING, "the writer had not stopped {0} ms after close", CLOSE_WAIT_MS);
             }
         } finally {
             hub.close();

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one segment file being appended to. Owned by the writer thread (not thread-safe). Sealing
@@ -29,7 +31,29 @@ final class ActiveSegment implements AutoCloseable {
         FileChannel open(Path file, OpenOption... options) throws IOException;
     }
 
-    static volatile Opener opener = FileChannel::open;
+    /**
+     * Test seam: openers for chosen data directories (keys absolute and normalized). Keyed by
+     * directory rather than one global switch so a fault injected into one store can never reach
+     * another store open in the same JVM. Empty in production.
+     */
+    private static final Map<Path, Opener> OPENERS = new ConcurrentHashMap<>();
+
+    /** Makes segment files under {@code dataDir} open through {@code o} until {@link #removeOpener}. */
+    static void installOpener(Path dataDir, Opener o) {
+        OPENERS.put(key(dataDir), o);
+    }
+
+    static void removeOpener(Path dataDir) {
+        OPENERS.remove(key(dataDir));
+    }
+
+    private static Opener openerFor(Path dataDir) {
+        return OPENERS.isEmpty() ? FileChannel::open : OPENERS.getOrDefault(key(dataDir), FileChannel::open);
+    }
+
+    private static Path key(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize();
+    }
 
     private ActiveSegment(long id, Path file, FileChannel channel, long size) {
         this.id = id;
@@ -46,7 +70,7 @@ final class ActiveSegment implements AutoCloseable {
         Path dir = SegmentFiles.dir(dataDir);
         Files.createDirectories(dir);
         Path file = SegmentFiles.path(dataDir, id);
-        FileChannel ch = opener.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel ch = openerFor(dataDir).open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
         try {
             ByteBuffer header = SegmentHeader.create(id, createdUs).encode();
@@ -72,7 +96,7 @@ final class ActiveSegment implements AutoCloseable {
     /** Reopens the recovered last segment for appending at {@code length}. */
     static ActiveSegment reopen(Path dataDir, long id, long length) throws IOException {
         Path file = SegmentFiles.path(dataDir, id);
-        FileChannel ch = opener.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        FileChannel ch = openerFor(dataDir).open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
         return new ActiveSegment(id, file, ch, length);
     }
 

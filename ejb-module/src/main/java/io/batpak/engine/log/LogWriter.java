@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The single thread that owns the log. It takes commands from a bounded queue (callers block when
@@ -73,6 +75,8 @@ public final class LogWriter implements Runnable {
 
     private volatile Throwable failure;
     private volatile long groupCommits;
+    /** Opens when the writer loop has ended and every file and stage it owns is closed. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
     /** Forces written groups (EVERY_COMMIT), then publishes and answers them, on its own thread. */
     private final SyncStage syncStage;
     /** Writes periodic checkpoints on another thread while this one goes on appending. */
@@ -126,6 +130,27 @@ public final class LogWriter implements Runnable {
         return failure;
     }
 
+    /**
+     * Waits until the writer loop has ended: its segment files closed and no background checkpoint
+     * still writing into the data directory. False if that took longer than {@code timeoutMs}.
+     */
+    public boolean awaitStopped(long timeoutMs) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true; // a closing store must not leave files open behind it
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     public boolean isTerminated() {
         return queue.closed();
     }
@@ -174,6 +199,7 @@ public final class LogWriter implements Runnable {
             syncStage.stop();
             checkpoints.close();
             segments.close();
+            stopped.countDown();
             Thread.currentThread().setName(previousName);
         }
     }

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * A file channel that behaves like a real one until told to fail: writes then throw ENOSPC's
  * message after writing part of the buffer (as a full disk does), fsyncs throw EIO's.
- * Installed through {@link ActiveSegment#opener} by the write-failure tests.
+ * Installed through {@link ActiveSegment#installOpener} by the write-failure tests.
  *
  * <p>With a {@link PowerLoss} it also plays the page cache, as lazyfs does for Jepsen: every write
  * and truncation reaches the real file (so readers see it, as they would see the page cache), but
@@ -56,7 +56,7 @@ final class FaultyChannel extends FileChannel {
     /**
      * The page cache of one simulated machine: what every file written through its channels holds
      * durably, what is still pending, and when the power goes. Install with
-     * {@code ActiveSegment.opener = powerLoss::open}.
+     * {@code ActiveSegment.installOpener(dataDir, powerLoss::open)}.
      */
     static final class PowerLoss {
         private final Path dataDir;

@@ -101,8 +101,7 @@ class PowerLossProperties {
     }
 
     @AfterProperty
-    void restoreOpener() {
-        ActiveSegment.opener = java.nio.channels.FileChannel::open;
+    void restoreLogLevel() {
         ENGINE_LOG.setLevel(previousLevel);
     }
 
@@ -210,7 +209,7 @@ class PowerLossProperties {
         try {
             runIn(work, mode, steps, crashAt, seed);
         } finally {
-            ActiveSegment.opener = java.nio.channels.FileChannel::open;
+            ActiveSegment.removeOpener(work.resolve("data"));
             deleteTree(work);
         }
     }
@@ -222,7 +221,7 @@ class PowerLossProperties {
         if (reorder) {
             power.reorderWrites();
         }
-        ActiveSegment.opener = power::open;
+        ActiveSegment.installOpener(data, power::open);
         StoreConfig config = StoreConfig.defaults(data).withSyncMode(mode).withSyncIntervalMs(INTERVAL_MS)
                 .withSegmentMaxBytes(4096).withCheckpointIntervalEvents(7);
         List<Acked> acked = new ArrayList<>();
@@ -236,7 +235,7 @@ class PowerLossProperties {
                 throw e;
             }
             // The power went while the store created its first segment: the disk must still open (empty).
-            ActiveSegment.opener = java.nio.channels.FileChannel::open;
+            ActiveSegment.removeOpener(data);
             check(StoreConfig.defaults(image).withSegmentMaxBytes(4096).withSyncMode(mode), acked, 0, mode + " crash while opening");
             return;
         }
@@ -298,7 +297,7 @@ class PowerLossProperties {
                 // closing a store that lost its disk
             }
         }
-        ActiveSegment.opener = java.nio.channels.FileChannel::open;
+        ActiveSegment.removeOpener(data);
         check(StoreConfig.defaults(image).withSegmentMaxBytes(4096).withSyncMode(mode), acked, guaranteed,
                 mode + " crash at operation " + crashAt + " of " + power.operations() + " (seed " + seed + ", " + acked.size()
                         + " acked, " + guaranteed + " guaranteed)");

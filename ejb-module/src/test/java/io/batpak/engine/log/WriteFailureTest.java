@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The writer survives a failed write (a full disk): the group is rejected as transient
  * {@code unavailable}, the segment is cut back to its last good end, and appends work again once
  * writes do, without a reopen. A failed fsync stops the writer for good. Failures are injected
- * through {@link ActiveSegment#opener}.
+ * through {@link ActiveSegment#installOpener}.
  */
 class WriteFailureTest {
     private static final EventKind KIND = EventKind.of(0x1, 1);
@@ -54,12 +54,12 @@ class WriteFailureTest {
     void injectFaults() {
         previousLevel = ENGINE_LOG.getLevel();
         ENGINE_LOG.setLevel(Level.SEVERE);
-        ActiveSegment.opener = (file, options) -> new FaultyChannel(java.nio.channels.FileChannel.open(file, options), faults);
+        ActiveSegment.installOpener(work, (file, options) -> new FaultyChannel(java.nio.channels.FileChannel.open(file, options), faults));
     }
 
     @AfterEach
     void removeFaults() {
-        ActiveSegment.opener = java.nio.channels.FileChannel::open;
+        ActiveSegment.removeOpener(work);
         ENGINE_LOG.setLevel(previousLevel);
     }
 
@@ -124,14 +124,14 @@ class WriteFailureTest {
     void aFailedSegmentRotationKeepsTheActiveSegmentAndRetriesLater() throws IOException {
         StoreConfig config = StoreConfig.defaults(work).withSegmentMaxBytes(4096);
         Path second = SegmentFiles.path(work, 2);
-        ActiveSegment.Opener real = ActiveSegment.opener;
+        ActiveSegment.Opener real = java.nio.channels.FileChannel::open;
         boolean[] failCreate = {true};
-        ActiveSegment.opener = (file, options) -> {
+        ActiveSegment.installOpener(work, (file, options) -> {
             if (failCreate[0] && file.equals(second)) {
                 throw new IOException("No space left on device");
             }
             return real.open(file, options);
-        };
+        });
         List<AppendReceipt> acked = new ArrayList<>();
         try (EventStore s = EventStore.open(config)) {
             StoreException refused = null;
