@@ -148,7 +148,8 @@ public class BatpakConnector implements InboundConnector, OutboundConnector {
         return Message.of(new String(d.event().payload(), StandardCharsets.UTF_8), Metadata.of(meta),
                 () -> streams.get().ackAsync(in.stream(), in.group(), id, Caller.ANONYMOUS).thenApply(r -> null),
                 failure -> {
-                    streams.get().nack(in.stream(), in.group(), id);
+                    streams.get().nack(in.stream(), in.group(), id, failure == null ? null : String.valueOf(failure.getMessage()),
+                            Caller.ANONYMOUS);
                     return CompletableFuture.completedFuture(null);
                 });
     }

@@ -32,6 +32,9 @@ public class StreamSettings {
     @ConfigProperty(name = "batpak.streams.default-max-in-flight", defaultValue = "1000")
     int defaultMaxInFlight;
     @Inject
+    @ConfigProperty(name = "batpak.streams.default-max-deliveries", defaultValue = "0")
+    int defaultMaxDeliveries;
+    @Inject
     @ConfigProperty(name = "batpak.streams.max-open-transactions-per-caller", defaultValue = "100")
     int maxOpenTransactionsPerCaller;
     @Inject
@@ -50,7 +53,8 @@ public class StreamSettings {
         long cap = Math.min(maxWaitMs, settings.maxWaitMs());
         return StreamsConfig.defaults().withMaxWaitMs(cap).withTxIdleTimeoutMs(txIdleTimeoutMs)
                 .withMaxPartitions(maxPartitions).withMaxOpenTransactionsPerCaller(maxOpenTransactionsPerCaller)
-                .withGroupDefaults(new GroupConfig(defaultAckTimeoutMs, defaultMaxInFlight, StartPosition.EARLIEST))
+                .withGroupDefaults(new GroupConfig(defaultAckTimeoutMs, defaultMaxInFlight, defaultMaxDeliveries,
+                        StartPosition.EARLIEST))
                 // A statement is one event: it may be as large as an event's payload (plus its names).
                 .withTxLimits(new TxLimits(Math.min(maxTransactionBytes, settings.maxEventPayloadBytes
                         + 64L * 1024), maxTransactionBytes, maxTransactionBytesPerCaller, maxTransactionBytesTotal));

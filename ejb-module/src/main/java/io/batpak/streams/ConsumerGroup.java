@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -17,6 +18,14 @@ import java.util.UUID;
  * out now. Every offset in {@code [committed, next)} is in exactly one of: acked, in flight, being
  * acked, or waiting for redelivery — so each event is out to at most one member at a time and an
  * acked one is never handed out again.
+ *
+ * <p><b>Parking.</b> With {@code maxDeliveries > 0} every failed delivery (a nack or an ack timeout)
+ * of an offset is counted; at the limit the offset is parked: no longer handed out and, like an
+ * acked one, no longer holding back the committed offset. Each failure is also queued for the owner
+ * to write as a group record ({@link #takeUnwritten}), so that replaying those records
+ * ({@link #recordFailure}, {@link #revive}) rebuilds the same counts and parked set after a restart.
+ * A replayed (revived) offset below the committed offset is deliverable again with a fresh count
+ * and pulls the reported committed offset back until it is acked.
  *
  * <p>Acks are two-phase because they are written to the log: {@link #beginAck} takes deliveries out
  * of flight (so they can neither time out nor be acked twice while the write is under way), then
@@ -32,7 +41,23 @@ final class ConsumerGroup {
     private Partition[] parts = new Partition[0];
     private final Map<String, Out> inFlight = new LinkedHashMap<>();
     private final Map<String, Integer> perConsumer = new HashMap<>();
+    /** Failed deliveries counted since the owner last took them, to be written in this order. */
+    private final List<Failure> unwritten = new ArrayList<>();
     private int rotor;
+
+    /** One failed delivery: what the group record of a nack or timeout holds. */
+    record Failure(int partition, long offset, String reason) {
+    }
+
+    /** How often an offset failed and why it failed last; for parked offsets, the final count. */
+    static final class Failures {
+        int deliveries;
+        String lastReason;
+    }
+
+    /** A parked offset as {@link #parked} lists it. */
+    record ParkedOffset(int partition, long offset, int deliveries, String lastReason) {
+    }
 
     /** A delivery out now. */
     record Out(String id, int partition, long offset, String consumer, long deadline) {
@@ -44,6 +69,28 @@ final class ConsumerGroup {
         int inFlight;
         final TreeSet<Long> acked = new TreeSet<>();
         final TreeSet<Long> redeliver = new TreeSet<>();
+        /** Offsets not settled that failed at least once (only while maxDeliveries > 0). */
+        final Map<Long, Failures> failures = new HashMap<>();
+        /** Parked offsets, settled for the committed offset but not acked. */
+        final TreeMap<Long, Failures> parked = new TreeMap<>();
+        /** Replayed offsets below {@code committed}, deliverable again and not yet acked. */
+        final TreeSet<Long> revived = new TreeSet<>();
+
+        boolean settled(long offset) {
+            return parked.containsKey(offset) || acked.contains(offset) || offset < committed && !revived.contains(offset);
+        }
+
+        /** Moves {@code committed} past every acked or parked offset at its front. */
+        void advance() {
+            while (acked.remove(committed) || parked.containsKey(committed)) {
+                committed++;
+            }
+            next = Math.max(next, committed);
+        }
+
+        long reportedCommitted() {
+            return revived.isEmpty() ? committed : Math.min(committed, revived.first());
+        }
     }
 
     ConsumerGroup(String stream, String name) {
@@ -86,7 +133,7 @@ final class ConsumerGroup {
             }
             config = c;
         } else {
-            config = new GroupConfig(c.ackTimeoutMs(), c.maxInFlight(), config.start());
+            config = new GroupConfig(c.ackTimeoutMs(), c.maxInFlight(), c.maxDeliveries(), config.start());
         }
     }
 
@@ -135,8 +182,8 @@ final class ConsumerGroup {
         if (again != null) {
             return again;
         }
-        while (part.next < head && part.acked.contains(part.next)) {
-            part.next++; // acked before a restart, beyond the committed offset
+        while (part.next < head && (part.acked.contains(part.next) || part.parked.containsKey(part.next))) {
+            part.next++; // acked or parked before a restart, beyond the committed offset
         }
         return part.next < head ? part.next++ : -1;
     }
@@ -165,7 +212,7 @@ final class ConsumerGroup {
             it.remove();
             release(o);
             parts[o.partition()].inFlight--;
-            parts[o.partition()].redeliver.add(o.offset());
+            fail(o, TIMEOUT_REASON);
             n++;
         }
         return n;
@@ -221,11 +268,100 @@ final class ConsumerGroup {
         }
     }
 
-    /** Makes the named deliveries deliverable again; ids not in flight go to {@code unknown}. Returns how many. */
-    int nack(List<String> ids, List<String> unknown) {
+    /**
+     * Makes the named deliveries deliverable again (or parks them, see the class comment); ids not
+     * in flight go to {@code unknown}. {@code reason} may be null. Returns how many.
+     */
+    int nack(List<String> ids, List<String> unknown, String reason) {
         List<Out> taken = beginAck(ids, unknown, false);
-        abortAck(taken);
+        for (Out o : taken) {
+            parts[o.partition()].inFlight--;
+            fail(o, reason);
+        }
         return taken.size();
+    }
+
+    /** The reason kept for a delivery that timed out. */
+    static final String TIMEOUT_REASON = "ack timeout";
+
+    /** A delivery taken out of flight failed: counted (and maybe parked) or simply handed out again. */
+    private void fail(Out o, String reason) {
+        if (config.maxDeliveries() > 0) {
+            unwritten.add(new Failure(o.partition(), o.offset(), reason));
+            if (recordFailure(o.partition(), o.offset(), reason)) {
+                return;
+            }
+        }
+        parts[o.partition()].redeliver.add(o.offset());
+    }
+
+    /**
+     * Counts one failed delivery of an offset (live, or replayed from a group record) and parks the
+     * offset once it reaches {@code maxDeliveries}. Settled offsets are left alone. True if parked.
+     */
+    boolean recordFailure(int p, long offset, String reason) {
+        ensurePartitions(p + 1);
+        Partition part = parts[p];
+        if (config.maxDeliveries() == 0 || part.settled(offset)) {
+            return false;
+        }
+        Failures f = part.failures.computeIfAbsent(offset, k -> new Failures());
+        f.deliveries++;
+        f.lastReason = reason;
+        if (f.deliveries < config.maxDeliveries()) {
+            return false;
+        }
+        part.failures.remove(offset);
+        part.redeliver.remove(offset);
+        part.revived.remove(offset);
+        part.parked.put(offset, f);
+        part.advance();
+        return true;
+    }
+
+    /** Makes a parked offset deliverable again with a fresh count. False if it was not parked. */
+    boolean revive(int p, long offset) {
+        ensurePartitions(p + 1);
+        Partition part = parts[p];
+        if (part.parked.remove(offset) == null) {
+            return false;
+        }
+        if (offset < part.committed) {
+            part.revived.add(offset);
+        }
+        if (offset < part.next) {
+            part.redeliver.add(offset); // handed out before; offsets at or past next come in turn
+        }
+        return true;
+    }
+
+    boolean isParked(int p, long offset) {
+        return p >= 0 && p < parts.length && parts[p].parked.containsKey(offset);
+    }
+
+    /** Every parked offset, by partition then offset, after {@code (afterPartition, afterOffset)}, at most {@code limit}. */
+    List<ParkedOffset> parked(int afterPartition, long afterOffset, int limit) {
+        List<ParkedOffset> out = new ArrayList<>();
+        for (int p = Math.max(0, afterPartition); p < parts.length && out.size() < limit; p++) {
+            Map<Long, Failures> tail = p == afterPartition ? parts[p].parked.tailMap(afterOffset, false) : parts[p].parked;
+            for (Map.Entry<Long, Failures> e : tail.entrySet()) {
+                if (out.size() == limit) {
+                    break;
+                }
+                out.add(new ParkedOffset(p, e.getKey(), e.getValue().deliveries, e.getValue().lastReason));
+            }
+        }
+        return out;
+    }
+
+    /** The failures counted since the last call, oldest first, for the owner to write. */
+    List<Failure> takeUnwritten() {
+        if (unwritten.isEmpty()) {
+            return List.of();
+        }
+        List<Failure> out = List.copyOf(unwritten);
+        unwritten.clear();
+        return out;
     }
 
     /**
@@ -235,13 +371,17 @@ final class ConsumerGroup {
     boolean markAcked(int p, long offset) {
         ensurePartitions(p + 1);
         Partition part = parts[p];
+        // Replayed records may revisit offsets a live group never would (a replay, then its ack).
+        part.failures.remove(offset);
+        part.redeliver.remove(offset);
+        if (part.revived.remove(offset)) {
+            return true;
+        }
+        boolean wasParked = part.parked.remove(offset) != null;
         if (offset < part.committed || !part.acked.add(offset)) {
-            return false;
+            return wasParked;
         }
-        while (part.acked.remove(part.committed)) {
-            part.committed++;
-        }
-        part.next = Math.max(part.next, part.committed);
+        part.advance();
         return true;
     }
 
@@ -256,8 +396,9 @@ final class ConsumerGroup {
         for (int p = 0; p < parts.length; p++) {
             Partition part = parts[p];
             long head = p < heads.length ? heads[p] : 0;
-            out.add(new PartitionState(p, part.committed, part.inFlight,
-                    Math.max(0, head - part.committed - part.acked.size())));
+            long open = head - part.committed - part.acked.size() - part.parked.tailMap(part.committed).size()
+                    + part.revived.size();
+            out.add(new PartitionState(p, part.reportedCommitted(), part.inFlight, Math.max(0, open), part.parked.size()));
         }
         return out;
     }

@@ -5,7 +5,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 
 /**
- * Replays one stored group record (configuration or acks) into a {@link ConsumerGroup} when the
+ * Replays one stored group record (configuration, acks, failed deliveries, revived offsets) into a {@link ConsumerGroup} when the
  * group is rebuilt from the log. Only the store writes group entities (their names are reserved),
  * yet a damaged record must not break the group for good: a record that does not decode, or names a
  * partition the stream does not have or a negative offset, is skipped with a warning naming the
@@ -36,10 +36,30 @@ final class GroupRecords {
                     }
                     g.markAcked((int) flat[i], flat[i + 1]);
                 }
+            } else if (e.kind().equals(StreamNames.GROUP_FAILED) && g.isConfigured()) {
+                for (ConsumerGroup.Failure f : ParkingCodec.readFailures(e.payload())) {
+                    if (inRange(f.partition(), f.offset(), partitions)) {
+                        g.recordFailure(f.partition(), f.offset(), f.reason());
+                    } else {
+                        skip(g, e, "a failure of partition " + f.partition() + " offset " + f.offset());
+                    }
+                }
+            } else if (e.kind().equals(StreamNames.GROUP_REVIVED) && g.isConfigured()) {
+                for (long[] pair : ParkingCodec.readOffsets(e.payload())) {
+                    if (inRange(pair[0], pair[1], partitions)) {
+                        g.revive((int) pair[0], pair[1]);
+                    } else {
+                        skip(g, e, "a replay of partition " + pair[0] + " offset " + pair[1]);
+                    }
+                }
             }
         } catch (RuntimeException bad) {
             skip(g, e, bad.getMessage());
         }
+    }
+
+    private static boolean inRange(long partition, long offset, int partitions) {
+        return partition >= 0 && partition < partitions && offset >= 0;
     }
 
     private static boolean nonNegative(long[] values) {

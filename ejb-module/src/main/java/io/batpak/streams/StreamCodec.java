@@ -8,7 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The JSON payloads of the streams' own events (stream and group configuration, group acks), written
+ * The JSON payloads of the streams' own events (stream and group configuration, group acks; the
+ * parking records are {@link ParkingCodec}'s), written
  * and read here without a JSON library so the package stays plain Java. The format is fixed by
  * this class, so the small readers below only have to understand what it writes. Stateless.
  */
@@ -32,6 +33,7 @@ final class StreamCodec {
     static byte[] groupConfig(GroupConfig c, long[] startOffsets) {
         StringBuilder b = new StringBuilder("{\"ackTimeoutMs\":").append(c.ackTimeoutMs())
                 .append(",\"maxInFlight\":").append(c.maxInFlight())
+                .append(",\"maxDeliveries\":").append(c.maxDeliveries())
                 .append(",\"start\":\"").append(c.start().wireName()).append("\",\"startOffsets\":[");
         for (int i = 0; i < startOffsets.length; i++) {
             b.append(i == 0 ? "" : ",").append(startOffsets[i]);
@@ -45,7 +47,9 @@ final class StreamCodec {
         if (!start.find()) {
             throw corrupt(s);
         }
-        GroupConfig c = new GroupConfig(field(s, "ackTimeoutMs"), (int) field(s, "maxInFlight"),
+        // maxDeliveries came with parking; configurations stored before it never park.
+        int maxDeliveries = s.contains("\"maxDeliveries\":") ? (int) field(s, "maxDeliveries") : 0;
+        GroupConfig c = new GroupConfig(field(s, "ackTimeoutMs"), (int) field(s, "maxInFlight"), maxDeliveries,
                 StartPosition.parse(start.group(1)));
         return new StoredGroupConfig(c, numbersAfter(s, "startOffsets"));
     }

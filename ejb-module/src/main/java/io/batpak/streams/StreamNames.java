@@ -21,6 +21,10 @@ final class StreamNames {
     static final EventKind GROUP_CONFIG = EventKind.of(0xE, 0x002);
     /** Offsets a group acked, as {@code [partition, offset]} pairs. */
     static final EventKind GROUP_ACK = EventKind.of(0xE, 0x003);
+    /** Failed deliveries (nacks, ack timeouts) of a group that parks, with their reasons (msgpack). */
+    static final EventKind GROUP_FAILED = EventKind.of(0xE, 0x004);
+    /** Parked offsets a group made deliverable again (msgpack). */
+    static final EventKind GROUP_REVIVED = EventKind.of(0xE, 0x005);
     /** Attribute holding the key an event was published with. */
     static final String KEY_ATTRIBUTE = "stream.key";
 

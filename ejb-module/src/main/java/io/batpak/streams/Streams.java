@@ -3,7 +3,6 @@ package io.batpak.streams;
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.EntityQuery;
 import io.batpak.engine.gate.ClientAppends;
-import io.batpak.engine.Coordinate;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * partition is not kept.
  *
  * <p><b>Consumer groups.</b> Each event of a stream goes to one member of a group at a time. An ack
- * removes it for good; a nack or an ack timeout makes it deliverable again to any member. A member
+ * removes it for good; a nack or an ack timeout makes it deliverable again to any member, or, once it
+ * failed {@code maxDeliveries} times, parks it (see {@link #parked}, {@link #replayParked}). A member
  * holds at most {@code maxInFlight} deliveries. Acks and group configurations are events of the
  * group's entity, so after a restart (or crash) a group resumes from what was durably acked:
  * nothing acked is redelivered, and whatever was in flight is delivered again. Acking an id that is
@@ -54,14 +53,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Streams implements AutoCloseable {
     /** Most deliveries one poll hands out. */
     public static final int MAX_POLL = 10_000;
+    /** Most parked events one {@link #parked} page lists. */
+    public static final int MAX_PARKED_PAGE = GroupParking.MAX_PAGE;
 
     private final EventStore store;
     private final Appender appender;
     private final StreamsConfig config;
     private final StreamRegistry registry;
     private final Transactions transactions;
-    private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
-    private final Object groupCreation = new Object();
+    private final GroupParking parking;
+    private final GroupDirectory directory;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private volatile boolean closed;
 
@@ -75,6 +76,8 @@ public final class Streams implements AutoCloseable {
         this.config = config;
         this.appender = appender;
         this.registry = new StreamRegistry(store, appender, config.maxPartitions());
+        this.parking = new GroupParking(store, appender);
+        this.directory = new GroupDirectory(store, appender, registry, this::heads);
         this.transactions = new Transactions(config.txIdleTimeoutMs(), config.maxOpenTransactionsPerCaller(),
                 config.txLimits());
     }
@@ -162,21 +165,7 @@ public final class Streams implements AutoCloseable {
         ensureOpen();
         registry.require(StreamNames.checkStream(stream));
         StreamNames.checkGroup(group);
-        synchronized (groupCreation) {
-            ConsumerGroup g = load(stream, group);
-            if (g == null) {
-                return create(stream, group, groupConfig, caller).config();
-            }
-            synchronized (g) {
-                long[] starts = g.startOffsets();
-                Completions.await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group),
-                        StreamNames.GROUP_CONFIG, StreamCodec.groupConfig(groupConfig.withStart(g.config().start()),
-                        starts))), caller));
-                g.configure(groupConfig, starts);
-                g.notifyAll();
-                return g.config();
-            }
-        }
+        return directory.configure(stream, group, groupConfig, caller);
     }
 
     /**
@@ -197,7 +186,8 @@ public final class Streams implements AutoCloseable {
         }
         registry.require(StreamNames.checkStream(stream));
         StreamNames.checkGroup(group);
-        ConsumerGroup g = groupOrCreate(stream, group, start, caller);
+        ConsumerGroup g = directory.orCreate(stream, group,
+                start == null ? config.groupDefaults() : config.groupDefaults().withStart(start), caller);
         long until = config.clockMs().getAsLong() + Math.min(Math.max(waitMs, 0), config.maxWaitMs());
         List<ConsumerGroup.Out> claims;
         synchronized (g) {
@@ -205,6 +195,7 @@ public final class Streams implements AutoCloseable {
                 ensureOpen();
                 long now = config.clockMs().getAsLong();
                 g.expire(now);
+                parking.writeFailures(g, caller);
                 claims = g.claim(consumer, max, now, heads(stream));
                 if (!claims.isEmpty() || now >= until) {
                     break;
@@ -257,7 +248,7 @@ public final class Streams implements AutoCloseable {
         List<String> unknown = new ArrayList<>();
         List<ConsumerGroup.Out> taken;
         synchronized (g) {
-            g.expire(config.clockMs().getAsLong());
+            expire(g, caller);
             taken = g.beginAck(deliveryIds, unknown, false);
         }
         if (taken.isEmpty()) {
@@ -298,16 +289,55 @@ public final class Streams implements AutoCloseable {
         return new AppendRequest(StreamNames.group(stream, group), StreamNames.GROUP_ACK, StreamCodec.acks(pairs));
     }
 
-    /** Makes deliveries deliverable again at once, to any member. Ids not in flight are ignored and listed. */
-    public AckResult nack(String stream, String group, List<String> deliveryIds) {
+    /**
+     * Makes deliveries deliverable again at once, to any member; with {@code maxDeliveries} set, an
+     * event that failed that often is parked instead ({@code reason} is kept as its last reason; may
+     * be null). Ids not in flight are ignored and listed.
+     */
+    public AckResult nack(String stream, String group, List<String> deliveryIds, String reason, Caller caller) {
         ensureOpen();
         ConsumerGroup g = existing(stream, group);
         List<String> unknown = new ArrayList<>();
         synchronized (g) {
-            g.expire(config.clockMs().getAsLong());
-            int n = g.nack(deliveryIds, unknown);
+            expire(g, caller);
+            int n = g.nack(deliveryIds, unknown, ParkingCodec.reason(reason));
+            parking.writeFailures(g, caller);
             g.notifyAll();
             return new AckResult(n, unknown);
+        }
+    }
+
+    /** Expires overdue deliveries of {@code g} and writes what that counted. Caller holds {@code g}'s monitor. */
+    private void expire(ConsumerGroup g, Caller caller) {
+        g.expire(config.clockMs().getAsLong());
+        parking.writeFailures(g, caller);
+    }
+
+    /**
+     * The group's parked events after the cursor {@code after} (a page's {@code next}; null: from the
+     * start), at most {@code limit}; NOT_FOUND if the stream or the group does not exist.
+     */
+    public ParkedPage parked(String stream, String group, String after, int limit) {
+        ensureOpen();
+        ConsumerGroup g = existing(stream, group);
+        synchronized (g) {
+            expire(g, Caller.ANONYMOUS);
+            return parking.page(g, after, limit);
+        }
+    }
+
+    /**
+     * Makes parked events deliverable again with a fresh count: those at the given
+     * {@code [partition, offset]} pairs, or all of them if {@code offsets} is null. Offsets not
+     * parked are ignored. Durable once this returns; returns how many were replayed.
+     */
+    public int replayParked(String stream, String group, List<long[]> offsets, Caller caller) {
+        ensureOpen();
+        ConsumerGroup g = existing(stream, group);
+        synchronized (g) {
+            int n = parking.revive(g, offsets, caller);
+            g.notifyAll();
+            return n;
         }
     }
 
@@ -316,7 +346,7 @@ public final class Streams implements AutoCloseable {
         ensureOpen();
         ConsumerGroup g = existing(stream, group);
         synchronized (g) {
-            g.expire(config.clockMs().getAsLong());
+            expire(g, Caller.ANONYMOUS);
             return g.state(heads(stream));
         }
     }
@@ -330,81 +360,12 @@ public final class Streams implements AutoCloseable {
     }
 
     private ConsumerGroup existing(String stream, String group) {
-        registry.require(StreamNames.checkStream(stream));
-        StreamNames.checkGroup(group);
-        ConsumerGroup g = groups.get(key(stream, group));
-        if (g != null) {
-            return g;
-        }
-        synchronized (groupCreation) {
-            g = load(stream, group);
-        }
-        if (g == null) {
-            throw new StoreException(ErrorCode.NOT_FOUND, "group " + group + " of stream " + stream + " does not exist");
-        }
-        return g;
-    }
-
-    private ConsumerGroup groupOrCreate(String stream, String group, StartPosition start, Caller caller) {
-        ConsumerGroup g = groups.get(key(stream, group));
-        if (g != null) {
-            return g;
-        }
-        synchronized (groupCreation) {
-            g = load(stream, group);
-            if (g == null) {
-                GroupConfig c = start == null ? config.groupDefaults() : config.groupDefaults().withStart(start);
-                g = create(stream, group, c, caller);
-            }
-            return g;
-        }
-    }
-
-    /** The group from the map, else rebuilt from its entity's events; null if it has none. Caller holds groupCreation. */
-    private ConsumerGroup load(String stream, String group) {
-        ConsumerGroup g = groups.get(key(stream, group));
-        if (g != null) {
-            return g;
-        }
-        Coordinate entity = StreamNames.group(stream, group);
-        g = new ConsumerGroup(stream, group);
-        int partitions = registry.partitions(stream);
-        for (long from = 0; ; ) {
-            List<StoredEvent> page = store.readEntity(EntityQuery.of(entity).withFrom(from).withLimit(1000));
-            for (StoredEvent e : page) {
-                GroupRecords.apply(g, e, partitions);
-            }
-            if (page.size() < 1000) {
-                break;
-            }
-            from = page.get(page.size() - 1).sequence() + 1;
-        }
-        if (!g.isConfigured()) {
-            return null;
-        }
-        groups.put(key(stream, group), g);
-        return g;
-    }
-
-    /** Writes the group's first configuration, fixing its start offsets. Caller holds groupCreation. */
-    private ConsumerGroup create(String stream, String group, GroupConfig c, Caller caller) {
-        long[] starts = c.start() == StartPosition.LATEST ? heads(stream) : new long[registry.require(stream)];
-        Completions.await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group), StreamNames.GROUP_CONFIG,
-                StreamCodec.groupConfig(c, starts), AppendOptions.NONE.withExpectedSequence(AppendOptions.NO_EVENTS))),
-                caller));
-        ConsumerGroup g = new ConsumerGroup(stream, group);
-        g.configure(c, starts);
-        groups.put(key(stream, group), g);
-        return g;
-    }
-
-    private static String key(String stream, String group) {
-        return stream + '/' + group;
+        return directory.existing(stream, group);
     }
 
     /** Wakes the polls waiting on groups of {@code stream}. */
     private void wake(String stream) {
-        for (ConsumerGroup g : groups.values()) {
+        for (ConsumerGroup g : directory.loaded()) {
             if (g.stream().equals(stream)) {
                 synchronized (g) {
                     g.notifyAll();
@@ -488,7 +449,7 @@ public final class Streams implements AutoCloseable {
             g = existing(ack.stream(), ack.group());
             List<String> unknown = new ArrayList<>();
             synchronized (g) {
-                g.expire(config.clockMs().getAsLong());
+                expire(g, caller);
                 taken = g.beginAck(ack.deliveryIds(), unknown, true);
             }
             if (!unknown.isEmpty()) {
@@ -546,7 +507,7 @@ public final class Streams implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (ConsumerGroup g : groups.values()) {
+        for (ConsumerGroup g : directory.loaded()) {
             synchronized (g) {
                 g.notifyAll();
             }

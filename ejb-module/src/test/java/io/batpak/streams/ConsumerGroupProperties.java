@@ -77,7 +77,7 @@ class ConsumerGroupProperties {
                     g.expire(now);
                     dropExpired(mine, outNow, stale, now);
                     List<String> ids = pick(mine, s);
-                    g.nack(ids, new ArrayList<>());
+                    g.nack(ids, new ArrayList<>(), null);
                     for (String id : ids) {
                         outNow.remove(id(mine.remove(id)));
                         stale.add(id);

@@ -9,9 +9,7 @@ import io.batpak.engine.Coordinate;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
-import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreException;
-import io.batpak.engine.SyncMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,21 +30,20 @@ class StreamBookkeepingTest {
 
     @TempDir
     Path dir;
+    private StreamsFixture fixture;
     private EventStore store;
     private Streams streams;
 
     private void open(TxLimits limits) {
-        store = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER));
-        streams = new Streams(store, StreamsConfig.defaults().withTxLimits(limits));
+        fixture = new StreamsFixture(dir, c -> c.withTxLimits(limits));
+        store = fixture.store;
+        streams = fixture.streams;
     }
 
     @AfterEach
     void close() {
-        if (streams != null) {
-            streams.close();
-        }
-        if (store != null) {
-            store.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

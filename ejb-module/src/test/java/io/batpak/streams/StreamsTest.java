@@ -13,9 +13,7 @@ import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
-import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreException;
-import io.batpak.engine.SyncMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,29 +38,29 @@ class StreamsTest {
 
     @TempDir
     Path dir;
-    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private StreamsFixture fixture;
+    private AtomicLong clock;
     private EventStore store;
     private Streams streams;
 
     private void open() {
-        store = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER));
-        streams = new Streams(store, StreamsConfig.defaults().withClock(clock::get).withTxIdleTimeoutMs(5_000)
+        fixture = new StreamsFixture(dir, c -> c.withTxIdleTimeoutMs(5_000)
                 .withGroupDefaults(new GroupConfig(1_000, 1000, StartPosition.EARLIEST)));
+        clock = fixture.clock;
+        store = fixture.store;
+        streams = fixture.streams;
     }
 
     private void reopen() {
-        streams.close();
-        store.close();
-        open();
+        fixture.reopen();
+        store = fixture.store;
+        streams = fixture.streams;
     }
 
     @AfterEach
     void close() {
-        if (streams != null) {
-            streams.close();
-        }
-        if (store != null) {
-            store.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -179,7 +177,7 @@ class StreamsTest {
         publish("orders", 2, "k");
         List<Delivery> first = poll("c1", 1);
         assertEquals(1, first.size(), "first delivery");
-        AckResult n = streams.nack("orders", "g", ids(first));
+        AckResult n = streams.nack("orders", "g", ids(first), "not now", ME);
         assertEquals(1, n.settled(), "nacked");
         List<Delivery> second = poll("c2", 2);
         assertEquals(places(first).iterator().next(), places(second.subList(0, 1)).iterator().next(),
@@ -405,8 +403,9 @@ class StreamsTest {
 
     @Test
     void aTransactionBelongsToItsCallerAndOneCallerHoldsABoundedNumber() {
-        store = EventStore.open(StoreConfig.defaults(dir).withSyncMode(SyncMode.NEVER));
-        streams = new Streams(store, StreamsConfig.defaults().withClock(clock::get).withMaxOpenTransactionsPerCaller(2));
+        fixture = new StreamsFixture(dir, c -> c.withMaxOpenTransactionsPerCaller(2));
+        store = fixture.store;
+        streams = fixture.streams;
         streams.createOrGrow("orders", 1, ME);
         Caller bob = new Caller("bob", Set.of("writer"), Set.of("*"));
         String tx = streams.begin(ME);
