@@ -230,6 +230,53 @@ class StreamsIT {
     }
 
     @Test
+    void aPoisonEventIsParkedListedAndReplayed() {
+        String s = stream("park");
+        createStream(s, 1);
+        Http.Reply configured = put("streams/" + s + "/groups/g", "{\"ackTimeoutMs\":60000,\"maxDeliveries\":2}");
+        assertEquals(200, configured.status(), configured::toString);
+        assertEquals(2, configured.json().getInt("maxDeliveries"), "maxDeliveries is part of the group's configuration");
+        publish(s, "k", "\"good\"");
+        publish(s, "k", "\"poison\"");
+        publish(s, "k", "\"good too\"");
+        JsonArray all = poll(s, "g", "w", 10, 0);
+        assertEquals(3, all.size(), "three events delivered");
+        http.post("streams/" + s + "/groups/g/ack", ids(List.of(all.getJsonObject(0).getString("deliveryId"),
+                all.getJsonObject(2).getString("deliveryId"))));
+        String nackBody = "{\"deliveryIds\":[\"%s\"],\"reason\":\"cannot parse \\\"poison\\\"\"}";
+        http.post("streams/" + s + "/groups/g/nack", String.format(nackBody, all.getJsonObject(1).getString("deliveryId")));
+        JsonArray again = poll(s, "g", "w", 10, 0);
+        assertEquals(1, again.size(), "the first nack redelivers");
+        Http.Reply second = http.post("streams/" + s + "/groups/g/nack",
+                String.format(nackBody, again.getJsonObject(0).getString("deliveryId")));
+        assertEquals(1, second.json().getInt("nacked"), second::toString);
+        assertEquals(0, poll(s, "g", "w", 10, 0).size(), "a parked event is not delivered");
+
+        JsonObject part = http.get("streams/" + s + "/groups/g").json().getJsonArray("partitions").getJsonObject(0);
+        assertEquals(3, part.getJsonNumber("committedOffset").longValue(), "the parked event does not hold back the group: " + part);
+        assertEquals(1, part.getInt("parked"), "group state counts the parked event: " + part);
+        Http.Reply listed = http.get("streams/" + s + "/groups/g/parked?limit=10");
+        assertEquals(200, listed.status(), listed::toString);
+        JsonObject p = listed.json().getJsonArray("parked").getJsonObject(0);
+        assertEquals(1, p.getJsonNumber("offset").longValue(), "the parked offset: " + p);
+        assertEquals(2, p.getInt("deliveries"), "deliveries without an ack: " + p);
+        assertEquals("cannot parse \"poison\"", p.getString("lastReason"), "the nack's reason: " + p);
+        assertEquals("poison", p.getJsonObject("event").getString("payload"), "the parked event: " + p);
+        assertTrue(listed.json().isNull("next"), "one page: " + listed);
+        assertProblem(http.get("streams/" + s + "/groups/g/parked?after=bogus"), 400, "invalid-request");
+
+        Http.Reply replay = http.post("streams/" + s + "/groups/g/parked/replay", "{\"offsets\":[{\"partition\":0,\"offset\":1}]}");
+        assertEquals(1, replay.json().getInt("replayed"), replay::toString);
+        JsonArray revived = poll(s, "g", "w", 10, 0);
+        assertEquals(1, revived.size(), "the replayed event is delivered again");
+        assertEquals("poison", revived.getJsonObject(0).getJsonObject("event").getString("payload"), "the replayed event");
+        http.post("streams/" + s + "/groups/g/ack", ids(idsOf(revived)));
+        part = http.get("streams/" + s + "/groups/g").json().getJsonArray("partitions").getJsonObject(0);
+        assertEquals(0, part.getInt("parked"), "nothing parked after the replay was acked: " + part);
+        assertEquals(0, part.getJsonNumber("lag").longValue(), "no lag: " + part);
+    }
+
+    @Test
     void transactionCommitsEventsAndAckTogether() {
         String in = stream("tx-in");
         String out = stream("tx-out");

@@ -9,6 +9,8 @@ import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.EventKind;
 import io.batpak.streams.Delivery;
 import io.batpak.streams.GroupConfig;
+import io.batpak.streams.ParkedEvent;
+import io.batpak.streams.ParkedPage;
 import io.batpak.streams.PartitionState;
 import io.batpak.streams.Published;
 import io.batpak.streams.StartPosition;
@@ -64,6 +66,7 @@ final class StreamBodies {
         String start = optionalString(o, "start");
         return new GroupConfig(integer(o, "ackTimeoutMs", defaults.ackTimeoutMs(), 1, GroupConfig.MAX_ACK_TIMEOUT_MS),
                 (int) integer(o, "maxInFlight", defaults.maxInFlight(), 1, Integer.MAX_VALUE),
+                (int) integer(o, "maxDeliveries", defaults.maxDeliveries(), 0, GroupConfig.MAX_DELIVERIES),
                 start == null ? defaults.start() : StartPosition.parse(start));
     }
 
@@ -140,15 +143,60 @@ final class StreamBodies {
 
     static JsonObjectBuilder config(GroupConfig c) {
         return JSON.createObjectBuilder().add("ackTimeoutMs", c.ackTimeoutMs()).add("maxInFlight", c.maxInFlight())
-                .add("start", c.start().wireName());
+                .add("maxDeliveries", c.maxDeliveries()).add("start", c.start().wireName());
     }
 
     static JsonArrayBuilder partitions(List<PartitionState> states) {
         JsonArrayBuilder a = JSON.createArrayBuilder();
         for (PartitionState s : states) {
             a.add(JSON.createObjectBuilder().add("partition", s.partition()).add("committedOffset", s.committedOffset())
-                    .add("inFlight", s.inFlight()).add("lag", s.lag()));
+                    .add("inFlight", s.inFlight()).add("lag", s.lag()).add("parked", s.parked()));
         }
         return a;
+    }
+
+    static JsonObject parked(ParkedPage page) {
+        JsonArrayBuilder a = JSON.createArrayBuilder();
+        for (ParkedEvent p : page.parked()) {
+            JsonObjectBuilder b = JSON.createObjectBuilder().add("partition", p.partition()).add("offset", p.offset())
+                    .add("deliveries", p.deliveries());
+            if (p.lastReason() == null) {
+                b.addNull("lastReason");
+            } else {
+                b.add("lastReason", p.lastReason());
+            }
+            a.add(b.add("event", EventJson.event(p.event())));
+        }
+        JsonObjectBuilder out = JSON.createObjectBuilder().add("parked", a);
+        if (page.next() == null) {
+            out.addNull("next");
+        } else {
+            out.add("next", page.next());
+        }
+        return out.build();
+    }
+
+    /** The {@code offsets} of a replay body as {@code [partition, offset]} pairs; null (absent) = all parked. */
+    static List<long[]> replayOffsets(JsonObject o) {
+        JsonValue v = o.get("offsets");
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (!(v instanceof JsonArray a)) {
+            throw new ProblemException(Problem.invalid("field 'offsets' must be an array of {\"partition\",\"offset\"}"));
+        }
+        List<long[]> out = new ArrayList<>(a.size());
+        for (JsonValue x : a) {
+            if (!(x instanceof JsonObject p)) {
+                throw new ProblemException(Problem.invalid("field 'offsets' must be an array of {\"partition\",\"offset\"}"));
+            }
+            long partition = integer(p, "partition", -1, 0, Integer.MAX_VALUE);
+            long offset = integer(p, "offset", -1, 0, Long.MAX_VALUE);
+            if (partition < 0 || offset < 0) {
+                throw new ProblemException(Problem.invalid("every entry of 'offsets' needs 'partition' and 'offset'"));
+            }
+            out.add(new long[] {partition, offset});
+        }
+        return out;
     }
 }

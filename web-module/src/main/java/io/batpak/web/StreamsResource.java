@@ -27,6 +27,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -173,9 +174,33 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response nack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
-        StreamAccess.write(StreamAccess.caller(security, StreamAccess.WRITER), stream);
-        AckResult r = streams.get().nack(stream, group, StreamBodies.ids(body(in, contentLength, false)));
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        StreamAccess.write(caller, stream);
+        JsonObject o = body(in, contentLength, false);
+        AckResult r = streams.get().nack(stream, group, StreamBodies.ids(o), StreamBodies.optionalString(o, "reason"), caller);
         return json(200, result("nacked", r));
+    }
+
+    @GET
+    @Path("groups/{group}/parked")
+    @RolesAllowed(StreamAccess.READER)
+    public Response parked(@PathParam("stream") String stream, @PathParam("group") String group,
+                           @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
+        int n = (int) Params.longParam("limit", limit, 100, 1, Streams.MAX_PARKED_PAGE);
+        return json(200, StreamBodies.parked(streams.get().parked(stream, group, after, n)));
+    }
+
+    @POST
+    @Path("groups/{group}/parked/replay")
+    @RolesAllowed(StreamAccess.WRITER)
+    public Response replayParked(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
+                                 @HeaderParam("Content-Length") String contentLength) {
+        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        StreamAccess.write(caller, stream);
+        List<long[]> offsets = StreamBodies.replayOffsets(body(in, contentLength, true));
+        int n = streams.get().replayParked(stream, group, offsets, caller);
+        return json(200, JSON.createObjectBuilder().add("replayed", n).build());
     }
 
     private static JsonObject result(String name, AckResult r) {
