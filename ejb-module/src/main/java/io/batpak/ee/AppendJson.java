@@ -66,7 +66,7 @@ public final class AppendJson {
         return (int) integer(body, "kind", 0, 0xFFFF);
     }
 
-    private static boolean has(JsonObject body, String field) {
+    static boolean has(JsonObject body, String field) {
         return body.containsKey(field) && body.get(field).getValueType() != JsonValue.ValueType.NULL;
     }
 
@@ -81,7 +81,7 @@ public final class AppendJson {
         return s.getString();
     }
 
-    private static long integer(JsonObject body, String field, long min, long max) {
+    static long integer(JsonObject body, String field, long min, long max) {
         JsonValue v = body.get(field);
         if (!(v instanceof JsonNumber n) || !n.isIntegral()) {
             throw invalid("field '" + field + "' must be an integer");

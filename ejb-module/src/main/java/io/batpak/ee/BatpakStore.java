@@ -1,5 +1,6 @@
 package io.batpak.ee;
 
+import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.gate.ClientAppends;
@@ -126,6 +127,16 @@ public class BatpakStore {
     public List<AppendReceipt> appendBatch(List<AppendRequest> requests, Caller caller) {
         ClientAppends.check(requests);
         return gates.append(engine(), requests, caller);
+    }
+
+    /**
+     * Appends client events (one: a single append; several: an atomic batch) after the gates pass,
+     * and only if {@code condition} holds when the writer reaches them (else
+     * {@link io.batpak.engine.ConditionFailedException}, nothing stored).
+     */
+    public List<AppendReceipt> appendIf(List<AppendRequest> requests, AppendCondition condition, Caller caller) {
+        ClientAppends.check(requests);
+        return gates.append(engine(), requests, caller, condition);
     }
 
     /** As {@link #appendBatch}, completing once the events are durable; a denial fails the future. */

@@ -1,5 +1,6 @@
 package io.batpak.ee;
 
+import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
@@ -7,6 +8,7 @@ import io.batpak.engine.EventStore;
 import io.batpak.engine.gate.Gate;
 import io.batpak.engine.gate.GateDecision;
 import io.batpak.engine.gate.GateSet;
+import io.batpak.engine.util.Completions;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,6 +72,12 @@ public class GateChain {
     /** Evaluates the gates for {@code requests} (one atomic unit) and appends them if all pass. */
     public List<AppendReceipt> append(EventStore store, List<AppendRequest> requests, Caller caller) {
         return store.append(passOrThrow(requests, caller));
+    }
+
+    /** As {@link #append}, stored only if {@code condition} (null: none) holds when the writer reaches it. */
+    public List<AppendReceipt> append(EventStore store, List<AppendRequest> requests, Caller caller,
+                                      AppendCondition condition) {
+        return Completions.await(store.appendAsync(passOrThrow(requests, caller), condition));
     }
 
     /** As {@link #append}, completing when the events are durable. A denial fails the future. */

@@ -44,7 +44,9 @@ public enum ErrorCode {
     /** A transaction acked a stream delivery that is no longer in flight (acked, nacked or timed out). */
     DELIVERY_EXPIRED("delivery-expired", false),
     /** The caller lacks the role or the scope grant the operation needs. Permanent for that caller. */
-    FORBIDDEN("forbidden", false);
+    FORBIDDEN("forbidden", false),
+    /** A conditional append found an event matching its condition after the given position; nothing was stored. */
+    CONDITION_FAILED("condition-failed", false);
 
     private final String code;
     private final boolean transientFailure;

@@ -128,16 +128,31 @@ public final class EventStore implements AutoCloseable {
 
     /** Like {@link #append(AppendRequest)}, answered through a future completed on the writer thread. */
     public CompletableFuture<List<AppendReceipt>> appendAsync(AppendRequest request) {
-        return submit(List.of(request), false, null);
+        return submit(List.of(request), false, null, null);
     }
 
     /** Like {@link #appendBatch(List)}, answered through a future completed on the writer thread. */
     public CompletableFuture<List<AppendReceipt>> appendBatchAsync(List<AppendRequest> requests) {
+        return appendBatchAsync(requests, null);
+    }
+
+    /**
+     * Appends every event or none, and none if {@code condition} fails: an event matching it was
+     * committed after its position ({@link ConditionFailedException}). The condition is checked by
+     * the writer against every event before this append, atomically with it. A keyed batch that
+     * repeats a committed one answers its original receipts without checking the condition again.
+     */
+    public List<AppendReceipt> appendBatch(List<AppendRequest> requests, AppendCondition condition) {
+        return Completions.await(appendBatchAsync(requests, condition));
+    }
+
+    /** Like {@link #appendBatch(List, AppendCondition)}, answered through a future completed on the writer thread. */
+    public CompletableFuture<List<AppendReceipt>> appendBatchAsync(List<AppendRequest> requests, AppendCondition condition) {
         if (requests.isEmpty() || requests.size() > MAX_BATCH_EVENTS) {
             throw new StoreException(ErrorCode.INVALID_REQUEST,
                     "a batch holds 1.." + MAX_BATCH_EVENTS + " events, this one " + requests.size());
         }
-        return submit(List.copyOf(requests), true, null);
+        return submit(List.copyOf(requests), true, null, condition);
     }
 
     /**
@@ -152,17 +167,23 @@ public final class EventStore implements AutoCloseable {
 
     /** Like {@link #append(Receipt)}, answered through a future completed on the writer thread. */
     public CompletableFuture<List<AppendReceipt>> appendAsync(Receipt receipt) {
+        return appendAsync(receipt, null);
+    }
+
+    /** Like {@link #appendAsync(Receipt)}, and nothing is stored if {@code condition} (null: none) fails. */
+    public CompletableFuture<List<AppendReceipt>> appendAsync(Receipt receipt, AppendCondition condition) {
         if (receipt == null) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "a receipt is required");
         }
         ensureOpen();
         List<AppendRequest> items = receipt.consume();
-        return submit(items, items.size() > 1, receipt.bypassReason().orElse(null));
+        return submit(items, items.size() > 1, receipt.bypassReason().orElse(null), condition);
     }
 
-    private CompletableFuture<List<AppendReceipt>> submit(List<AppendRequest> items, boolean atomic, String bypassReason) {
+    private CompletableFuture<List<AppendReceipt>> submit(List<AppendRequest> items, boolean atomic, String bypassReason,
+                                                          AppendCondition condition) {
         ensureOpen();
-        return submitter.submit(items, atomic, bypassReason);
+        return submitter.submit(items, atomic, bypassReason, condition);
     }
 
     // ---- read ----
@@ -186,6 +207,22 @@ public final class EventStore implements AutoCloseable {
             out.add(index.entry(i));
         }
         return out;
+    }
+
+    /**
+     * Events after global sequence {@code after} matching {@code q} (any of its items, inside its
+     * grants), ascending, at most {@code limit}, with the store's global sequence at the read as
+     * {@code head}: pass it as a condition's {@code after} to append only if nothing matching came
+     * since.
+     */
+    public QueryResult query(EventQuery q, long after, int limit) {
+        ensureOpen();
+        if (after < 0 || limit < 1) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "after must be 0 or more and limit at least 1, were "
+                    + after + " and " + limit);
+        }
+        int head = index.count(); // one bound for the matches and the head, so no event falls between
+        return new QueryResult(reads.readAll(index.query(q, after, limit, head)), head);
     }
 
     /** Events matching {@code region} (and its grants), ascending by global sequence, read from disk. */

@@ -19,9 +19,17 @@ final class RegionQuery {
     private RegionQuery() {
     }
 
-    /** Global indexes matching {@code r}, ascending, at most {@code r.limit()}. */
+    /** Global indexes of visible events matching {@code r}, ascending, at most {@code r.limit()}. */
     static int[] run(StoreIndex index, Region r) {
-        int visible = index.count();
+        return run(index, r, index.count());
+    }
+
+    /**
+     * Global indexes below {@code end} matching {@code r}, ascending, at most {@code r.limit()}. An
+     * {@code end} past the visible count is for the writer thread only, which staged those events.
+     */
+    static int[] run(StoreIndex index, Region r, int end) {
+        int visible = end;
         int start = (int) Math.min(r.afterGlobalSequence(), Integer.MAX_VALUE);
         int limit = r.limit();
         if (start >= visible) {

@@ -3,6 +3,7 @@ package io.batpak.engine.index;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
+import io.batpak.engine.EventQuery;
 import io.batpak.engine.IndexEntry;
 import io.batpak.engine.Region;
 import io.batpak.engine.ScopeGrants;
@@ -399,6 +400,15 @@ public final class StoreIndex {
     /** Global indexes matching {@code r}, ascending, at most {@code r.limit()} ({@link RegionQuery}). */
     public int[] query(Region r) {
         return RegionQuery.run(this, r);
+    }
+
+    /**
+     * Global indexes below {@code end} of events after global sequence {@code after} matching
+     * {@code q} ({@link ItemsQuery}), ascending, at most {@code limit}. Readers pass {@link #count()};
+     * the writer may pass {@link #stagedCount()}.
+     */
+    public int[] query(EventQuery q, long after, int limit, int end) {
+        return ItemsQuery.run(this, q, after, limit, end);
     }
 
     /** Global indexes of an entity's events with sequence at least {@code fromSequence}, at most {@code limit}. */

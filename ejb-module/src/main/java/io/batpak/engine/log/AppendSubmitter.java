@@ -1,5 +1,6 @@
 package io.batpak.engine.log;
 
+import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.ErrorCode;
@@ -27,8 +28,12 @@ public final class AppendSubmitter {
         this.writer = writer;
     }
 
-    /** Validates the items, gives each an id and timestamp, and queues them for the writer as one group. */
-    public CompletableFuture<List<AppendReceipt>> submit(List<AppendRequest> items, boolean atomic, String bypassReason) {
+    /**
+     * Validates the items, gives each an id and timestamp, and queues them for the writer as one
+     * group, stored only if {@code condition} (null: none) holds when the writer reaches it.
+     */
+    public CompletableFuture<List<AppendReceipt>> submit(List<AppendRequest> items, boolean atomic, String bypassReason,
+                                                         AppendCondition condition) {
         int n = items.size();
         long[] hi = new long[n];
         long[] lo = new long[n];
@@ -53,7 +58,7 @@ public final class AppendSubmitter {
         }
         long[] fingerprint = fingerprints(items);
         WriterCommand.Append cmd = new WriterCommand.Append(items, atomic, hi, lo, ts, fingerprint, digests,
-                bypassReason);
+                bypassReason, condition);
         writer.submit(cmd);
         return cmd.future;
     }

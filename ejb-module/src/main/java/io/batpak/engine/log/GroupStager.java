@@ -1,10 +1,13 @@
 package io.batpak.engine.log;
 
+import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
+import io.batpak.engine.ConditionFailedException;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.ErrorCode;
+import io.batpak.engine.EventQuery;
 import io.batpak.engine.SequenceMismatchException;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
@@ -23,7 +26,7 @@ import java.util.UUID;
 
 /**
  * Builds one group commit's bytes: checks each append command (compare-and-swap, idempotency,
- * keyed batches repeated whole), gives its events their sequences, global sequences and chain
+ * keyed batches repeated whole, conditions over other entities' events), gives its events their sequences, global sequences and chain
  * hashes over a per-group view of the entities they touch, and encodes their frames into the
  * group's buffer. A command that is refused leaves nothing behind: its frames are cut from the
  * buffer and the entities it touched get back the view they had before it. The index is not
@@ -168,6 +171,9 @@ final class GroupStager {
         if (replays != null) {
             return replays;
         }
+        if (a.condition != null) {
+            checkCondition(a.condition);
+        }
         if (!anyExpectedSequence(a)) {
             return null; // the common case: nothing to compare, so no per-batch bookkeeping
         }
@@ -191,6 +197,23 @@ final class GroupStager {
             }
         }
         return null;
+    }
+
+    /**
+     * Fails if an event matching the condition came after its position: one the index holds
+     * (published, or applied and waiting for its group's fsync) or one staged earlier in this group.
+     */
+    private void checkCondition(AppendCondition c) {
+        int[] hit = index.query(c.failIfEventsMatch(), c.after(), 1, index.stagedCount());
+        if (hit.length > 0) {
+            throw new ConditionFailedException(hit[0] + 1L, c.after());
+        }
+        EventQuery q = c.failIfEventsMatch();
+        for (Staged s : staged) {
+            if (s.receipt.globalSequence() > c.after() && q.matches(s.entity.coordinate.entity(), s.scope, s.kind)) {
+                throw new ConditionFailedException(s.receipt.globalSequence(), c.after());
+            }
+        }
     }
 
     private static boolean anyExpectedSequence(WriterCommand.Append a) {

@@ -1,5 +1,6 @@
 package io.batpak.engine.log;
 
+import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Caller;
@@ -28,15 +29,18 @@ public abstract sealed class WriterCommand permits WriterCommand.Append, WriterC
         public final CompletableFuture<List<AppendReceipt>> future = new CompletableFuture<>();
         /** Recorded with every item when the gates were bypassed; null otherwise. */
         final String bypassReason;
+        /** Checked by the writer before anything is staged; null: unconditional. */
+        final AppendCondition condition;
 
         public Append(List<AppendRequest> items, boolean atomic, long[] idHi, long[] idLo, long[] timestampUs, long[] fingerprint,
                byte[][] payloadDigests) {
-            this(items, atomic, idHi, idLo, timestampUs, fingerprint, payloadDigests, null);
+            this(items, atomic, idHi, idLo, timestampUs, fingerprint, payloadDigests, null, null);
         }
 
         public Append(List<AppendRequest> items, boolean atomic, long[] idHi, long[] idLo, long[] timestampUs, long[] fingerprint,
-               byte[][] payloadDigests, String bypassReason) {
+               byte[][] payloadDigests, String bypassReason, AppendCondition condition) {
             this.bypassReason = bypassReason;
+            this.condition = condition;
             this.payloadDigests = payloadDigests;
             this.items = items;
             this.atomic = atomic;
