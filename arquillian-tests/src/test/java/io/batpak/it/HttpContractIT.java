@@ -174,6 +174,45 @@ class HttpContractIT {
         assertEquals(1, http.get("entities/" + b + "/events").json().getJsonArray("events").size());
     }
 
+    /** HTTP-API.md "Conditional appends across entities": query, then append only if nothing matching came since. */
+    @Test
+    void conditionalAppendsAcrossEntities() {
+        String course = entity("course");
+        String student = entity("student");
+        String itemList = "[{\"entityPrefix\":\"" + course + "\",\"kinds\":[61441]},"
+                + "{\"entityPrefix\":\"" + student + "\",\"categories\":[15]}]";
+        String items = "{\"items\":" + itemList + "}";
+        http.post("events", body(course, 0xF001, "{\"seat\":1}"));
+        http.post("events", body(course, 0xF002, "\"not a seat\""));
+        Http.Reply q = http.post("events/query", "{\"items\":" + itemList + ",\"limit\":10}");
+        assertEquals(200, q.status(), q::toString);
+        JsonArray found = q.json().getJsonArray("events");
+        assertEquals(1, found.size(), "only the kind the item names matches: " + q);
+        long head = q.json().getJsonNumber("head").longValue();
+        assertTrue(head >= found.getJsonObject(0).getJsonNumber("globalSequence").longValue(), "head covers the read: " + q);
+        assertTrue(q.json().isNull("next"), "one page: " + q);
+
+        String condition = ",\"condition\":{\"failIfEventsMatch\":" + items + ",\"after\":" + head + "}}";
+        String enrol = body(student, 0xF001, "{\"enrol\":1}");
+        Http.Reply ok = http.post("events", enrol.substring(0, enrol.length() - 1) + condition);
+        assertEquals(201, ok.status(), () -> "nothing matched since the query, so the append commits: " + ok);
+        long committed = ok.json().getJsonNumber("globalSequence").longValue();
+
+        // The same decision again, on the old position: the enrolment above now matches.
+        Http.Reply late = http.post("events", enrol.substring(0, enrol.length() - 1) + condition);
+        JsonObject p = assertProblem(late, 409, "condition-failed");
+        assertEquals(committed, p.getJsonNumber("matched").longValue(), "matched names the first matching event: " + p);
+        String batch = "{\"events\":[" + body(student, 0xF001, "1") + "," + body(course, 0xF001, "2") + "]" + condition;
+        assertProblem(http.post("batches", batch), 409, "condition-failed");
+        assertEquals(1, http.get("entities/" + student + "/events").json().getJsonArray("events").size(),
+                "a failed condition stores nothing, in a single append or a batch");
+        String fresh = "{\"events\":[" + body(student, 0xF001, "1") + "]" + condition.replace("\"after\":" + head,
+                "\"after\":" + committed);
+        assertEquals(201, http.post("batches", fresh).status(), "a batch conditional on the newest position commits");
+        assertProblem(http.post("events/query", "{\"items\":[]}"), 400, "invalid-request");
+        assertProblem(http.post("events/query", "{\"items\":[{\"categories\":[16]}]}"), 400, "invalid-request");
+    }
+
     @Test
     void queriesPageByGlobalSequence() {
         String prefix = "q-" + RUN + ":";

@@ -5,6 +5,8 @@ import static io.batpak.ee.Jsons.JSON;
 import io.batpak.ee.AppendJson;
 import io.batpak.ee.BatpakStore;
 import io.batpak.ee.EventJson;
+import io.batpak.ee.QueryJson;
+import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.EventStore;
@@ -59,6 +61,10 @@ public class BatchesResource {
             if (!(list.get(i) instanceof JsonObject o)) {
                 throw new ProblemException(Problem.invalid("events[" + i + "] must be an object"));
             }
+            if (o.containsKey("condition")) {
+                throw new ProblemException(Problem.invalid("events[" + i + "].condition: a batch's condition goes on the"
+                        + " batch (next to 'events'), and covers all of its events"));
+            }
             try {
                 JsonValue key = o.get("idempotencyKey");
                 if (key != null && !(key instanceof jakarta.json.JsonString)) {
@@ -71,7 +77,9 @@ public class BatchesResource {
             }
         }
         Callers.checkWrites(security, requests);
-        List<AppendReceipt> receipts = store.appendBatch(requests, Callers.of(security));
+        AppendCondition condition = QueryJson.condition(json, Callers.grants(security));
+        List<AppendReceipt> receipts = condition == null ? store.appendBatch(requests, Callers.of(security))
+                : store.appendIf(requests, condition, Callers.of(security));
         // A keyed batch repeated whole answers its original receipts, as a single append does.
         boolean replayed = receipts.get(0).replayed();
         Response.ResponseBuilder status = replayed ? Response.ok().header("Idempotent-Replayed", "true")

@@ -5,10 +5,14 @@ import static io.batpak.ee.Jsons.JSON;
 import io.batpak.ee.AppendJson;
 import io.batpak.ee.BatpakStore;
 import io.batpak.ee.EventJson;
+import io.batpak.ee.QueryJson;
+import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventLookup;
+import io.batpak.engine.EventQuery;
+import io.batpak.engine.QueryResult;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
@@ -61,15 +65,19 @@ public class EventsResource {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
         MediaType type = headers.getMediaType();
         AppendRequest request;
+        AppendCondition condition = null;
         if (CloudEventsCodec.isBinary(headers.getRequestHeaders())) {
             request = CloudEventsCodec.fromBinary(headers.getRequestHeaders(), type, bytes, cloudEvents::kindForType);
         } else if (CloudEventsCodec.isStructured(type)) {
             request = CloudEventsCodec.fromStructured(bytes, cloudEvents::kindForType);
         } else {
-            request = AppendJson.parse(Bodies.object(bytes, type), CloudEventsCodec.headerKey(idempotencyKey));
+            JsonObject o = Bodies.object(bytes, type);
+            request = AppendJson.parse(o, CloudEventsCodec.headerKey(idempotencyKey));
+            condition = QueryJson.condition(o, Callers.grants(security));
         }
         Callers.checkWrites(security, List.of(request));
-        AppendReceipt receipt = store.append(request, Callers.of(security));
+        AppendReceipt receipt = condition == null ? store.append(request, Callers.of(security))
+                : store.appendIf(List.of(request), condition, Callers.of(security)).get(0);
         JsonObject json = EventJson.receipt(receipt);
         if (receipt.replayed()) {
             return Bodies.answer(Response.ok(), json, headers.getAcceptableMediaTypes())
@@ -113,6 +121,31 @@ public class EventsResource {
         } else {
             out.addNull("next");
         }
+        return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+    }
+
+    /**
+     * {@code POST /events/query}: events of many entities matching any of the body's items, after
+     * {@code after}, with the store's {@code head} at the read (the position a condition can name).
+     */
+    @POST
+    @Path("query")
+    @RolesAllowed(TokenPrincipal.READER)
+    public Response queryItems(InputStream body, @HeaderParam("Content-Length") String contentLength) {
+        JsonObject o = Bodies.object(Bodies.read(body, contentLength, Bodies.limit(store.settings())), headers.getMediaType());
+        EventQuery q = QueryJson.query(o, Callers.grants(security));
+        long after = StreamBodies.integer(o, "after", 0, 0, Long.MAX_VALUE);
+        int max = (int) StreamBodies.integer(o, "limit", 100, 1, Params.MAX_PAGE);
+        QueryResult r = store.engine().query(q, after, max + 1);
+        boolean more = r.events().size() > max;
+        List<StoredEvent> page = more ? r.events().subList(0, max) : r.events();
+        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", array(page));
+        if (more) {
+            out.add("next", page.get(page.size() - 1).globalSequence());
+        } else {
+            out.addNull("next");
+        }
+        out.add("head", r.head());
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
     }
 

@@ -2,6 +2,7 @@ package io.batpak.web;
 
 import io.batpak.ee.DeniedException;
 import io.batpak.engine.gate.Denial;
+import io.batpak.engine.ConditionFailedException;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.SequenceMismatchException;
 import io.batpak.engine.StoreException;
@@ -51,6 +52,13 @@ public final class ProblemMappers {
             case INVALID_TRANSITION -> Problem.of(409, code.code(), "Invalid transition", e.getMessage());
             case RECEIPT_CONSUMED -> Problem.of(409, code.code(), "Receipt already used", e.getMessage());
             case DELIVERY_EXPIRED -> Problem.of(409, code.code(), "Delivery no longer in flight", e.getMessage());
+            case CONDITION_FAILED -> {
+                Problem p = Problem.of(409, code.code(), "Condition failed", e.getMessage());
+                if (e instanceof ConditionFailedException c) {
+                    p.with("matched", c.matched());
+                }
+                yield p;
+            }
             case NOT_FOUND -> Problem.of(404, code.code(), "Not found", e.getMessage());
             case FORBIDDEN -> Problem.of(403, code.code(), "Forbidden", e.getMessage());
             case UNAVAILABLE, INTERRUPTED -> unavailable(e);
