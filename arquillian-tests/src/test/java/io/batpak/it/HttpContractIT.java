@@ -405,6 +405,25 @@ class HttpContractIT {
         assertEquals(1, http.get("entities/" + e + "/events").json().getJsonArray("events").size());
     }
 
+    /** Watermarks: {@code Prefer: wait=…} on appends, and the positions in {@code GET /stats}. */
+    @Test
+    void appendsWaitForTheLevelTheyPreferAndStatsShowTheWatermarks() {
+        String e = entity("wait");
+        Http.Reply durable = http.post("events", body(e, 0xF001, "1"), "Prefer", "wait=durable");
+        assertEquals(201, durable.status(), durable::toString);
+        assertEquals("wait=durable", durable.header("Preference-Applied"), "the wait was applied: " + durable);
+        long g = durable.json().getJsonNumber("globalSequence").longValue();
+        Http.Reply batch = http.post("batches", "{\"events\":[" + body(e, 0xF001, "2") + "]}", "Prefer",
+                "return=minimal, wait=visible");
+        assertEquals("wait=visible", batch.header("Preference-Applied"), "a batch waits too: " + batch);
+        JsonObject w = http.get("stats").json().getJsonObject("watermarks");
+        assertTrue(w.getJsonNumber("durable").longValue() >= g && w.getJsonNumber("visible").longValue() > g
+                && w.getJsonNumber("accepted").longValue() > g, "watermarks past the waited appends: " + w);
+        assertProblem(http.post("events", body(e, 0xF001, "3"), "Prefer", "wait=soon"), 400, "invalid-request");
+        assertEquals(2, http.get("entities/" + e + "/events").json().getJsonArray("events").size(),
+                "a refused Prefer stores nothing");
+    }
+
     @Test
     void operationsEndpoints() throws Exception {
         JsonObject stats = http.get("stats").json();

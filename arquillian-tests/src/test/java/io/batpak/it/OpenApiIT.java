@@ -140,18 +140,18 @@ class OpenApiIT {
         String scope = "openapi-" + RUN;
 
         Receipt first = events.appendEvent(new AppendRequest().entity(entity).scope(scope).kind(KIND)
-                .payload(Map.of("n", 0)), "key-" + RUN);
+                .payload(Map.of("n", 0)), "key-" + RUN, null);
         assertEquals(0L, first.getSequence());
         Receipt replay = events.appendEvent(new AppendRequest().entity(entity).scope(scope).kind(KIND)
-                .payload(Map.of("n", 0)), "key-" + RUN);
+                .payload(Map.of("n", 0)), "key-" + RUN, null);
         assertEquals(first.getEventId(), replay.getEventId(), "an idempotent repeat answers the first receipt");
         for (int n = 1; n < 5; n++) {
             events.appendEvent(new AppendRequest().entity(entity).scope(scope).kind(KIND).payload(Map.of("n", n))
-                    .expectedSequence((long) n - 1), null);
+                    .expectedSequence((long) n - 1), null, "wait=durable");
         }
         BatchReceipts batch = events.appendBatch(new BatchRequest()
                 .addEventsItem(new AppendRequest().entity(entity).scope(scope).kind(KIND).payload(Map.of("n", 5)))
-                .addEventsItem(new AppendRequest().entity(entity).scope(scope).kind(KIND).payload(Map.of("n", 6))));
+                .addEventsItem(new AppendRequest().entity(entity).scope(scope).kind(KIND).payload(Map.of("n", 6))), null);
         assertEquals(List.of(5L, 6L), batch.getReceipts().stream().map(Receipt::getSequence).toList());
 
         StoredEvent read = events.getEvent(first.getEventId());
@@ -181,7 +181,7 @@ class OpenApiIT {
         assertEquals(7L, verify.getEvents());
 
         ApiException conflict = assertThrows(ApiException.class, () -> events.appendEvent(new AppendRequest()
-                .entity(entity).scope(scope).kind(KIND).payload(Map.of("n", "stale")).expectedSequence(3L), null));
+                .entity(entity).scope(scope).kind(KIND).payload(Map.of("n", "stale")).expectedSequence(3L), null, null));
         assertEquals(409, conflict.getCode());
         assertTrue(conflict.getResponseHeaders().firstValue("Content-Type").orElse("")
                 .startsWith("application/problem+json"), () -> "not a problem: " + conflict.getResponseHeaders());

@@ -369,6 +369,34 @@ public final class EventStore implements AutoCloseable {
         Completions.await(s.future);
     }
 
+    /** The store's accepted, durable and visible positions now ({@link Watermarks}). */
+    public Watermarks watermarks() {
+        ensureOpen();
+        return writer.watermarks();
+    }
+
+    /**
+     * Waits until every event up to global sequence {@code position} has reached {@code level}, at
+     * most {@code timeoutMs}; true if it has. A wait for {@link WatermarkLevel#DURABLE} asks the
+     * writer to force what it wrote, so it ends in every sync mode. Fails with {@code INTERRUPTED} if
+     * the calling thread is interrupted.
+     */
+    public boolean awaitWatermark(long position, WatermarkLevel level, long timeoutMs) {
+        ensureOpen();
+        if (level == null || timeoutMs < 0) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "a watermark wait needs a level and a timeout of 0 ms or more");
+        }
+        if (level == WatermarkLevel.DURABLE && writer.watermarks().durable() < position) {
+            writer.submit(new WriterCommand.Sync()); // answered through the watermark, not its future
+        }
+        try {
+            return writer.awaitWatermark(position, level, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for " + level + " " + position, e);
+        }
+    }
+
     /** Writes an index checkpoint now, so the next open scans only what comes after it. */
     public void checkpoint() {
         ensureOpen();

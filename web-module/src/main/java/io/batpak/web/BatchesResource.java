@@ -10,6 +10,7 @@ import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.EventStore;
+import io.batpak.engine.WatermarkLevel;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,6 +48,7 @@ public class BatchesResource {
     @RolesAllowed(TokenPrincipal.WRITER)
     public Response append(InputStream body, @HeaderParam("Content-Length") String contentLength) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
+        WatermarkLevel wait = WaitPreference.of(headers);
         JsonObject json = Bodies.object(bytes, headers.getMediaType());
         JsonValue events = json.get("events");
         if (!(events instanceof JsonArray list) || list.isEmpty()) {
@@ -82,8 +84,9 @@ public class BatchesResource {
                 : store.appendIf(requests, condition, Callers.of(security));
         // A keyed batch repeated whole answers its original receipts, as a single append does.
         boolean replayed = receipts.get(0).replayed();
-        Response.ResponseBuilder status = replayed ? Response.ok().header("Idempotent-Replayed", "true")
-                : Response.status(201);
+        Response.ResponseBuilder status = WaitPreference.apply(replayed ? Response.ok().header("Idempotent-Replayed",
+                "true") : Response.status(201), store.engine(), wait, receipts.get(receipts.size() - 1).globalSequence(),
+                store.settings().maxWaitMs());
         if (!Bodies.wantsMsgpack(headers.getAcceptableMediaTypes())) {
             return status.type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.receiptsJson(receipts)).build();
         }

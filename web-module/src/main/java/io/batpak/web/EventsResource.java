@@ -16,6 +16,7 @@ import io.batpak.engine.QueryResult;
 import io.batpak.engine.Region;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
+import io.batpak.engine.WatermarkLevel;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -63,6 +64,7 @@ public class EventsResource {
     public Response append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
                            @HeaderParam("Content-Length") String contentLength) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
+        WatermarkLevel wait = WaitPreference.of(headers); // a bad Prefer is refused before anything is stored
         MediaType type = headers.getMediaType();
         AppendRequest request;
         AppendCondition condition = null;
@@ -80,11 +82,13 @@ public class EventsResource {
                 : store.appendIf(List.of(request), condition, Callers.of(security)).get(0);
         JsonObject json = EventJson.receipt(receipt);
         if (receipt.replayed()) {
-            return Bodies.answer(Response.ok(), json, headers.getAcceptableMediaTypes())
-                    .header("Idempotent-Replayed", "true").build();
+            return WaitPreference.apply(Bodies.answer(Response.ok(), json, headers.getAcceptableMediaTypes())
+                    .header("Idempotent-Replayed", "true"), store.engine(), wait, receipt.globalSequence(),
+                    store.settings().maxWaitMs()).build();
         }
-        return Bodies.answer(Response.created(URI.create("events/" + receipt.eventId())), json,
-                headers.getAcceptableMediaTypes()).build();
+        return WaitPreference.apply(Bodies.answer(Response.created(URI.create("events/" + receipt.eventId())), json,
+                headers.getAcceptableMediaTypes()), store.engine(), wait, receipt.globalSequence(),
+                store.settings().maxWaitMs()).build();
     }
 
     @GET

@@ -4,6 +4,7 @@ import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.BatpakStore;
 import io.batpak.engine.StoreStats;
+import io.batpak.engine.Watermarks;
 import io.batpak.engine.ScopeGrants;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,8 +50,16 @@ public class StatsResource {
                 .add("fsyncs", s.fsyncs())
                 .add("fsyncMeanUs", s.fsyncs() == 0 ? 0 : s.fsyncNanosTotal() / s.fsyncs() / 1000)
                 .add("fsyncMaxUs", s.fsyncNanosMax() / 1000)
+                .add("watermarks", watermarks(grants))
                 .add("scoped", !grants.reachesAll())
                 .build();
         return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
+    }
+
+    /** Whole-log positions: zero for a scoped caller, like the other whole-log figures. */
+    private JsonObject watermarks(ScopeGrants grants) {
+        Watermarks w = grants.reachesAll() ? store.engine().watermarks() : new Watermarks(0, 0, 0);
+        return JSON.createObjectBuilder().add("accepted", w.accepted()).add("durable", w.durable())
+                .add("visible", w.visible()).build();
     }
 }

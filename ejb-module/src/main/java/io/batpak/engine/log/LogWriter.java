@@ -5,6 +5,8 @@ import io.batpak.engine.StoreConfig;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoreStats;
 import io.batpak.engine.SyncMode;
+import io.batpak.engine.WatermarkLevel;
+import io.batpak.engine.Watermarks;
 import io.batpak.engine.index.EntityState;
 import io.batpak.engine.index.StoreIndex;
 import io.batpak.engine.subscription.SubscriptionHub;
@@ -77,6 +79,8 @@ public final class LogWriter implements Runnable {
     private volatile long groupCommits;
     /** Opens when the writer loop has ended and every file and stage it owns is closed. */
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Accepted and durable positions, and the waits on them (see {@link WatermarkTracker}). */
+    private final WatermarkTracker watermarks;
     /** Forces written groups (EVERY_COMMIT), then publishes and answers them, on its own thread. */
     private final SyncStage syncStage;
     /** Writes periodic checkpoints on another thread while this one goes on appending. */
@@ -109,10 +113,15 @@ public final class LogWriter implements Runnable {
 
             @Override
             public void answer(SyncStage.Batch b) {
+                if (failure == null) {
+                    watermarks.durable(b.indexCount()); // the stage forced before answering
+                }
                 LogWriter.this.answer(b);
             }
         });
-        this.segments = new SegmentAppender(config, end, this::markFailed);
+        this.watermarks = new WatermarkTracker(index, index.stagedCount());
+        // Writer-thread forces cover every group applied so far (a mid-group rotation: the groups before it).
+        this.segments = new SegmentAppender(config, end, this::markFailed, () -> watermarks.durable(index.stagedCount()));
     }
 
     // ---- caller side ----
@@ -149,6 +158,16 @@ public final class LogWriter implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The store's accepted, durable and visible positions now. */
+    public Watermarks watermarks() {
+        return watermarks.current();
+    }
+
+    /** Waits until {@code level} reaches {@code position} or {@code timeoutMs} pass; true if it did. */
+    public boolean awaitWatermark(long position, WatermarkLevel level, long timeoutMs) throws InterruptedException {
+        return watermarks.await(position, level, timeoutMs);
     }
 
     public boolean isTerminated() {
@@ -418,6 +437,7 @@ public final class LogWriter implements Runnable {
             }
         }
         checkpoints.committed(staged.size());
+        watermarks.accepted(index.stagedCount());
         groupCommits++;
         segments.publishSizes();
         if (config.syncMode() == SyncMode.EVERY_COMMIT) {
@@ -446,6 +466,7 @@ public final class LogWriter implements Runnable {
             return;
         }
         index.publishUpTo(b.indexCount());
+        watermarks.signal();
         for (SyncStage.Completion c : b.completions()) {
             c.future().complete(c.receipts());
         }

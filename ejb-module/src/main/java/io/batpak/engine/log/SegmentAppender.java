@@ -25,6 +25,8 @@ final class SegmentAppender {
     private final Path dataDir;
     /** Called with the cause when a force fails: the writer must stop (see {@link LogWriter}). */
     private final Consumer<Throwable> onForceFailure;
+    /** Called after every successful force (writer thread): the forced bytes are durable. */
+    private final Runnable onForced;
     private final FsyncStats fsyncStats = new FsyncStats();
     private ActiveSegment segment;
     private int segments;
@@ -39,10 +41,12 @@ final class SegmentAppender {
     private volatile long bytesOnDisk;
     private volatile int segmentCount;
 
-    SegmentAppender(StoreConfig config, LogRecovery.End end, Consumer<Throwable> onForceFailure) throws IOException {
+    SegmentAppender(StoreConfig config, LogRecovery.End end, Consumer<Throwable> onForceFailure, Runnable onForced)
+            throws IOException {
         this.config = config;
         this.dataDir = config.dataDir();
         this.onForceFailure = onForceFailure;
+        this.onForced = onForced;
         this.segments = end.segments();
         if (end.segmentId() == 0 || end.length() == 0) {
             long id = end.segmentId() == 0 ? 1 : end.segmentId();
@@ -147,6 +151,7 @@ final class SegmentAppender {
         }
         lastForceNanos = System.nanoTime();
         dirty = false;
+        onForced.run();
     }
 
     /** Forces if bytes were written and the sync interval has passed since the last force. */
