@@ -116,15 +116,7 @@ public class EventsResource {
         Region region = Params.region(entityPrefix, scope, kind, category)
                 .withAfter(Params.longParam("after", after, 0, 0, Long.MAX_VALUE)).withGrants(Callers.grants(security));
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
-        List<StoredEvent> events = store.engine().read(region.withLimit(max + 1));
-        boolean more = events.size() > max;
-        List<StoredEvent> page = more ? events.subList(0, max) : events;
-        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", array(page));
-        if (more) {
-            out.add("next", page.get(page.size() - 1).globalSequence());
-        } else {
-            out.addNull("next");
-        }
+        JsonObjectBuilder out = page(store.engine().read(region.withLimit(max + 1)), max);
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
     }
 
@@ -141,15 +133,7 @@ public class EventsResource {
         long after = StreamBodies.integer(o, "after", 0, 0, Long.MAX_VALUE);
         int max = (int) StreamBodies.integer(o, "limit", 100, 1, Params.MAX_PAGE);
         QueryResult r = store.engine().query(q, after, max + 1);
-        boolean more = r.events().size() > max;
-        List<StoredEvent> page = more ? r.events().subList(0, max) : r.events();
-        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", array(page));
-        if (more) {
-            out.add("next", page.get(page.size() - 1).globalSequence());
-        } else {
-            out.addNull("next");
-        }
-        out.add("head", r.head());
+        JsonObjectBuilder out = page(r.events(), max).add("head", r.head());
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
     }
 
@@ -162,6 +146,22 @@ public class EventsResource {
         List<StoredEvent> chain = store.engine().ancestors(EventLookup.of(id).withGrants(Callers.grants(security)), max);
         JsonObject out = JSON.createObjectBuilder().add("events", array(chain)).build();
         return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
+    }
+
+    /**
+     * {@code {"events":[…],"next"}} from a read of {@code max + 1} events: the first {@code max},
+     * and as {@code next} the last one's global sequence if there were more (else null).
+     */
+    private static JsonObjectBuilder page(List<StoredEvent> events, int max) {
+        boolean more = events.size() > max;
+        List<StoredEvent> page = more ? events.subList(0, max) : events;
+        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", array(page));
+        if (more) {
+            out.add("next", page.get(page.size() - 1).globalSequence());
+        } else {
+            out.addNull("next");
+        }
+        return out;
     }
 
     static JsonArrayBuilder array(List<StoredEvent> events) {
