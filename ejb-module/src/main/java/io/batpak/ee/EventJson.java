@@ -8,8 +8,8 @@ import io.batpak.engine.StoredEvent;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import java.io.ByteArrayInputStream;
 import java.util.Base64;
 
@@ -49,14 +49,18 @@ public final class EventJson {
         return b.build();
     }
 
-    /** The payload as a JSON value, or null if its bytes are not one JSON document. */
+    /** The payload as a JSON value, or null if its bytes are not exactly one JSON document. */
     public static JsonValue payloadJson(byte[] payload) {
         if (payload.length == 0) {
             return null;
         }
-        try (JsonReader r = JSON.createReader(new ByteArrayInputStream(payload))) {
-            return r.readValue();
-        } catch (JsonException e) {
+        // A parser rather than JsonReader.readValue: the reader stops after the first value, so
+        // bytes such as {"a":1} plus trailing text would be answered as {"a":1}, hiding the rest.
+        try (JsonParser p = JSON.createParser(new ByteArrayInputStream(payload))) {
+            p.next();
+            JsonValue value = p.getValue();
+            return p.hasNext() ? null : value;
+        } catch (JsonException | java.util.NoSuchElementException | IllegalStateException e) {
             return null;
         }
     }
