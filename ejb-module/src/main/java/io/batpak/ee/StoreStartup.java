@@ -34,6 +34,8 @@ public class StoreStartup {
     Instance<StoreMetrics> metrics;
     @Inject
     MessagingChannels channels;
+    @Inject
+    io.batpak.ee.kafka.KafkaRelayService relay;
 
     private final AtomicBoolean started = new AtomicBoolean();
 
@@ -49,6 +51,7 @@ public class StoreStartup {
         store.open();
         publisher.start();
         channels.start();
+        relay.start();
         if (metrics.isResolvable()) {
             metrics.get().register();
         } else {

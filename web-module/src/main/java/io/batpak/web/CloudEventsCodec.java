@@ -4,6 +4,7 @@ import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.AppendJson;
 import io.batpak.ee.EventJson;
+import io.batpak.ee.StoredCloudEvent;
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendRequest;
 import io.batpak.engine.Coordinate;
@@ -21,9 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +39,7 @@ import java.util.function.Function;
 public final class CloudEventsCodec {
     public static final String STRUCTURED = "application/cloudevents+json";
     private static final JsonFormat FORMAT = new JsonFormat();
-    /** The event attribute holding the CloudEvents {@code type} an event arrived with. */
-    static final String TYPE_ATTRIBUTE = "ce.type";
+    static final String TYPE_ATTRIBUTE = StoredCloudEvent.TYPE_ATTRIBUTE;
 
     private CloudEventsCodec() {
     }
@@ -200,41 +198,9 @@ public final class CloudEventsCodec {
         }
     }
 
-    /** A stored event as a structured CloudEvent (JSON bytes). */
+    /** A stored event as a structured CloudEvent (JSON bytes), mapped as {@link StoredCloudEvent} says. */
     public static byte[] toStructured(StoredEvent e, Function<Integer, Optional<String>> typeForKind) {
-        CloudEventBuilder b = CloudEventBuilder.v1()
-                .withId(e.eventId().toString())
-                .withSource(sourceUri(e.scope()))
-                .withSubject(e.entity())
-                .withType(type(e, typeForKind))
-                .withTime(OffsetDateTime.ofInstant(Instant.EPOCH.plusNanos(e.timestampUs() * 1000), ZoneOffset.UTC))
-                .withExtension("kind", e.kind().value())
-                .withExtension("sequence", e.sequence())
-                .withExtension("globalsequence", e.globalSequence());
-        byte[] payload = e.payload();
-        if (EventJson.payloadJson(payload) != null) {
-            b.withDataContentType("application/json").withData(payload);
-        } else {
-            b.withDataContentType("application/octet-stream").withData(payload);
-        }
-        return FORMAT.serialize(b.build());
-    }
-
-    /** The original CloudEvents type, else the type configured for the kind, else batpak.kind.&lt;kind&gt;. */
-    private static String type(StoredEvent e, Function<Integer, Optional<String>> typeForKind) {
-        String original = e.attributes().get(TYPE_ATTRIBUTE);
-        if (original != null) {
-            return original;
-        }
-        return typeForKind.apply(e.kind().value()).orElse("batpak.kind." + e.kind().value());
-    }
-
-    private static URI sourceUri(String scope) {
-        try {
-            return new URI(scope);
-        } catch (java.net.URISyntaxException e) {
-            return URI.create("urn:batpak:scope:" + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        }
+        return FORMAT.serialize(StoredCloudEvent.of(e, typeForKind));
     }
 
     private static String required(MultivaluedMap<String, String> headers, String name) {

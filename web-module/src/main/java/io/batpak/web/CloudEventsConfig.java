@@ -27,6 +27,6 @@ public class CloudEventsConfig {
     }
 
     public Optional<String> typeForKind(int kind) {
-        return config().getOptionalValue("batpak.cloudevents.type." + kind, String.class);
+        return config().getOptionalValue(io.batpak.ee.StoredCloudEvent.TYPE_KEY_PREFIX + kind, String.class);
     }
 }

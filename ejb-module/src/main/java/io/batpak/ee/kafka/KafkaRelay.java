@@ -1,0 +1,200 @@
+package io.batpak.ee.kafka;
+
+import io.batpak.engine.Cursor;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.EventStore;
+import io.batpak.engine.Region;
+import io.batpak.engine.StoreException;
+import io.batpak.engine.StoredEvent;
+import io.batpak.engine.WatermarkLevel;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Relays the store's committed events to a Kafka topic, exactly once across crashes of either side.
+ *
+ * <p>Guarantees: every durable event of the log whose scope is relayed (and whose kind is not
+ * reserved to the store's own bookkeeping) appears in the topic exactly once for
+ * {@code read_committed} consumers, in per-entity order (the record key is the coordinate). Each
+ * batch of records is written in one Kafka transaction together with the relay's position in the
+ * offsets topic (as KIP-618 exactly-once source connectors do); a restarted relay fences its
+ * predecessor ({@code initTransactions} on the same {@code transactional.id}), reads the committed
+ * position back and resumes after it, so a batch cut short by a crash is aborted and written again.
+ * An event is sent only once it is durable in the log, so Kafka never holds an event a power loss
+ * could take from the store.
+ *
+ * <p>The relay reads through a {@link Cursor} and never slows the writer: when Kafka is slow or
+ * away, the relay lags (see {@link #status()}) and retries. If another relay with the same id takes
+ * over, this one stops.
+ *
+ * <p>Threading: {@link #run()} is the relay's own long-running task and the only user of the
+ * producer and cursor; {@link #status()} and {@link #close()} may be called from any thread.
+ */
+public final class KafkaRelay implements Runnable, AutoCloseable {
+    private static final Logger LOG = System.getLogger(KafkaRelay.class.getName());
+    private static final long IDLE_WAIT_MS = 200;
+    private static final long DURABLE_WAIT_MS = 30_000;
+    private static final long RETRY_BACKOFF_MS = 1_000;
+
+    private final EventStore store;
+    private final RelayConfig config;
+    private final RelayRecords records;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Written by the relay task only; read by any thread. */
+    private volatile long position;
+    private volatile String state = RelayStatus.RETRYING;
+    private volatile String lastError;
+    private volatile boolean running = true;
+    /** The producer of the current session; set and closed by the relay task, closed by close() to wake it. */
+    private volatile KafkaProducer<String, byte[]> producer;
+
+    public KafkaRelay(EventStore store, RelayConfig config, Function<Integer, Optional<String>> typeForKind) {
+        this.store = store;
+        this.config = config;
+        this.records = new RelayRecords(config, typeForKind);
+    }
+
+    /** Position, lag and state now. */
+    public RelayStatus status() {
+        long head;
+        try {
+            head = store.globalSequence();
+        } catch (StoreException closed) {
+            head = position;
+        }
+        return new RelayStatus(state, position, Math.max(0, head - position), lastError);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                try {
+                    session();
+                } catch (ProducerFencedException | AuthorizationException fatal) {
+                    LOG.log(Level.ERROR, "Kafka relay " + config.relayId() + " stops: " + fatal);
+                    lastError = fatal.getClass().getSimpleName();
+                    return;
+                } catch (KafkaException | StoreException e) {
+                    if (!running) {
+                        return;
+                    }
+                    lastError = e.getClass().getSimpleName();
+                    state = RelayStatus.RETRYING;
+                    LOG.log(Level.WARNING, "Kafka relay " + config.relayId() + " retries after: " + e);
+                    closeProducer();
+                    pause(RETRY_BACKOFF_MS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeProducer();
+            state = RelayStatus.STOPPED;
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * One producer's life: fence earlier instances, read the committed position, then relay batch
+     * after batch. Any failure ends the session; the next one starts again from what Kafka committed.
+     */
+    private void session() throws InterruptedException {
+        RelayPosition.ensureTopics(config);
+        KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+        producer = p;
+        if (!running) {
+            return;
+        }
+        p.initTransactions();
+        position = RelayPosition.read(config);
+        Cursor cursor = store.cursor(Region.all(), position);
+        state = RelayStatus.RUNNING;
+        LOG.log(Level.INFO, "Kafka relay " + config.relayId() + " to " + config.topic() + " resumes after global sequence " + position);
+        while (running) {
+            List<StoredEvent> batch = cursor.poll(config.batchMax());
+            if (batch.isEmpty()) {
+                store.awaitWatermark(position + 1, WatermarkLevel.VISIBLE, IDLE_WAIT_MS);
+                continue;
+            }
+            long last = cursor.position();
+            if (!store.awaitWatermark(last, WatermarkLevel.DURABLE, DURABLE_WAIT_MS)) {
+                throw new StoreException(ErrorCode.UNAVAILABLE, "events up to " + last + " not durable within " + DURABLE_WAIT_MS + " ms");
+            }
+            p.beginTransaction();
+            for (StoredEvent e : batch) {
+                if (!e.kind().isReserved() && config.relays(e.scope())) {
+                    p.send(records.event(e));
+                }
+            }
+            p.send(records.position(last));
+            p.commitTransaction(); // also waits for every send of the batch; a failed send fails the commit
+            position = last;
+            lastError = null;
+        }
+    }
+
+    private Properties producerProperties() {
+        Properties p = new Properties();
+        p.putAll(config.producerProperties());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.relayId());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "batpak-relay-" + config.relayId());
+        return p;
+    }
+
+    private void closeProducer() {
+        KafkaProducer<String, byte[]> p = producer;
+        producer = null;
+        if (p != null) {
+            try {
+                p.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, "closing the relay's producer: " + e);
+            }
+        }
+    }
+
+    /** Sleeps {@code ms}, waking early when the relay is stopped. */
+    private void pause(long ms) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (running && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** Stops the relay and waits (up to 15 s) for its task to end; what it committed stays committed. */
+    @Override
+    public void close() {
+        running = false;
+        KafkaProducer<String, byte[]> p = producer;
+        if (p != null) {
+            try {
+                p.close(Duration.ZERO); // wakes a producer call blocked on an unreachable broker
+            } catch (RuntimeException ignored) {
+                // closing twice (here and in the task) is harmless
+            }
+        }
+        try {
+            stopped.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
