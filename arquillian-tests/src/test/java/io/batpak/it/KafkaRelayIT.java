@@ -114,17 +114,17 @@ class KafkaRelayIT {
     private static JsonObject relayHealth(PayaraProcess server) {
         JsonObject health = new Http(server.base().resolve("/")).get("health/ready").json();
         return health.getJsonArray("checks").stream().map(JsonValue::asJsonObject)
-                .filter(c -> c.getString("name").equals("batpak-kafka-relay")).findFirst()
-                .orElseThrow(() -> new AssertionError("no batpak-kafka-relay check in " + health)).getJsonObject("data");
+                .filter(c -> c.getString("name").equals("batpak-kafka")).findFirst()
+                .orElseThrow(() -> new AssertionError("no batpak-kafka check in " + health)).getJsonObject("data");
     }
 
     private static long relayPosition(PayaraProcess server) {
         JsonObject data = relayHealth(server);
-        if (!data.containsKey("position")) {
+        if (!data.containsKey("relayPosition")) {
             return -1;
         }
         // Payara's health answer writes numeric data as JSON strings, others as numbers.
-        JsonValue v = data.get("position");
+        JsonValue v = data.get("relayPosition");
         return v instanceof jakarta.json.JsonNumber n ? n.longValue() : Long.parseLong(((jakarta.json.JsonString) v).getString());
     }
 

@@ -146,10 +146,11 @@ public class BatpakStore {
     }
 
     /**
-     * As {@link #appendAsync} for the store's own layers (streams, groups), whose bookkeeping uses the
-     * reserved kinds and names; still through the gates. Never reached from a client path.
+     * As {@link #appendAsync} for the store's own layers (streams, groups, Kafka ingest), whose
+     * bookkeeping uses the reserved kinds and names; still through the gates. Client events in such
+     * a batch must have passed {@link ClientAppends} first (the ingest checks every record).
      */
-    CompletableFuture<List<AppendReceipt>> appendBookkeeping(List<AppendRequest> requests, Caller caller) {
+    public CompletableFuture<List<AppendReceipt>> appendBookkeeping(List<AppendRequest> requests, Caller caller) {
         return gates.appendAsync(engine(), requests, caller);
     }
 

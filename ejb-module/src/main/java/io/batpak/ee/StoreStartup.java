@@ -35,7 +35,7 @@ public class StoreStartup {
     @Inject
     MessagingChannels channels;
     @Inject
-    io.batpak.ee.kafka.KafkaRelayService relay;
+    io.batpak.ee.kafka.KafkaService kafka;
 
     private final AtomicBoolean started = new AtomicBoolean();
 
@@ -51,7 +51,7 @@ public class StoreStartup {
         store.open();
         publisher.start();
         channels.start();
-        relay.start();
+        kafka.start();
         if (metrics.isResolvable()) {
             metrics.get().register();
         } else {

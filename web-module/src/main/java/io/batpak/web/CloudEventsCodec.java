@@ -2,28 +2,19 @@ package io.batpak.web;
 
 import static io.batpak.ee.Jsons.JSON;
 
-import io.batpak.ee.AppendJson;
-import io.batpak.ee.EventJson;
+import io.batpak.ee.CloudEventAppends;
 import io.batpak.ee.StoredCloudEvent;
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.AppendRequest;
-import io.batpak.engine.Coordinate;
-import io.batpak.engine.EventKind;
-import io.batpak.engine.util.Hex;
 import io.batpak.engine.StoredEvent;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.jackson.JsonFormat;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -106,63 +97,13 @@ public final class CloudEventsCodec {
         return toAppend(event, kindForType);
     }
 
+    /** The append a CloudEvent maps to; a CloudEvent the contract cannot store is 400 {@code invalid-request}. */
     private static AppendRequest toAppend(CloudEvent event, Function<String, Optional<Integer>> kindForType) {
-        if (event.getSubject() == null) {
-            throw new ProblemException(Problem.invalid("a CloudEvent append needs a subject (the entity)"));
-        }
-        int kind = kind(event, kindForType);
-        String source = event.getSource().toString();
-        byte[] payload = payload(event);
-        AppendOptions options = AppendOptions.NONE.withIdempotencyKey(idempotencyKey(source, event.getId()))
-                .withAttributes(Map.of(TYPE_ATTRIBUTE, event.getType()));
-        return new AppendRequest(new Coordinate(event.getSubject(), source), new EventKind(kind), payload, options);
-    }
-
-    private static int kind(CloudEvent event, Function<String, Optional<Integer>> kindForType) {
-        Object ext = event.getExtension("kind");
-        if (ext == null) {
-            return kindForType.apply(event.getType()).orElseThrow(() -> new ProblemException(Problem.invalid(
-                    "CloudEvent has no 'kind' extension and no kind is configured for type '" + event.getType()
-                            + "' (batpak.cloudevents.kind." + event.getType() + ")")));
-        }
         try {
-            int k = ext instanceof Number n ? n.intValue() : Integer.parseInt(ext.toString().trim());
-            if (ext instanceof Number n && n.longValue() != k) {
-                throw new NumberFormatException();
-            }
-            return k;
-        } catch (NumberFormatException e) {
-            throw new ProblemException(Problem.invalid("CloudEvent extension 'kind' must be an integer 0..65535"));
+            return CloudEventAppends.toAppend(event, kindForType);
+        } catch (io.batpak.engine.StoreException e) {
+            throw new ProblemException(Problem.invalid(e.getMessage()));
         }
-    }
-
-    private static byte[] payload(CloudEvent event) {
-        CloudEventData data = event.getData();
-        if (data == null) {
-            return AppendJson.payloadBytes(JsonValue.NULL);
-        }
-        byte[] bytes = data.toBytes();
-        String type = event.getDataContentType();
-        if (type == null || type.toLowerCase(Locale.ROOT).contains("json")) {
-            JsonValue json = EventJson.payloadJson(bytes);
-            if (json == null) {
-                throw new ProblemException(Problem.invalid("CloudEvent data is declared JSON but does not parse"));
-            }
-            return AppendJson.payloadBytes(json);
-        }
-        if (type.toLowerCase(Locale.ROOT).startsWith("text/")) {
-            return AppendJson.payloadBytes(JSON.createValue(new String(bytes, StandardCharsets.UTF_8)));
-        }
-        return AppendJson.payloadBytes(JSON.createValue(Base64.getEncoder().encodeToString(bytes)));
-    }
-
-    /**
-     * The idempotency key of a CloudEvent: a digest of (source, id) under the prefix {@code ce:},
-     * which {@code Idempotency-Key} header values (prefixed {@code h:}) can never take.
-     */
-    static String idempotencyKey(String source, String id) {
-        return "ce:" + sha256(source.getBytes(StandardCharsets.UTF_8), new byte[] {0},
-                id.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Longest {@code Idempotency-Key} header value the contract accepts. */
@@ -183,19 +124,7 @@ public final class CloudEventsCodec {
         if (value.length() + 2 <= io.batpak.engine.AppendOptions.MAX_IDEMPOTENCY_KEY_CHARS) {
             return "h:" + value;
         }
-        return "h#" + sha256(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String sha256(byte[]... parts) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (byte[] p : parts) {
-                sha.update(p);
-            }
-            return Hex.encode(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return "h#" + CloudEventAppends.sha256(value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A stored event as a structured CloudEvent (JSON bytes), mapped as {@link StoredCloudEvent} says. */

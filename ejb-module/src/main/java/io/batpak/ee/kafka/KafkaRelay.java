@@ -7,6 +7,7 @@ import io.batpak.engine.Region;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.WatermarkLevel;
+import io.batpak.engine.gate.ClientAppends;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Relays the store's committed events to a Kafka topic, exactly once across crashes of either side.
  *
  * <p>Guarantees: every durable event of the log whose scope is relayed (and whose kind is not
- * reserved to the store's own bookkeeping) appears in the topic exactly once for
+ * of a category reserved to the store, see {@link ClientAppends#isReservedKind}) appears in the topic exactly once for
  * {@code read_committed} consumers, in per-entity order (the record key is the coordinate). Each
  * batch of records is written in one Kafka transaction together with the relay's position in the
  * offsets topic (as KIP-618 exactly-once source connectors do); a restarted relay fences its
@@ -137,7 +138,7 @@ public final class KafkaRelay implements Runnable, AutoCloseable {
             }
             p.beginTransaction();
             for (StoredEvent e : batch) {
-                if (!e.kind().isReserved() && config.relays(e.scope())) {
+                if (!ClientAppends.isReservedKind(e.kind()) && config.relays(e.scope())) {
                     p.send(records.event(e));
                 }
             }
