@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaRelayIT {
     private static final String TOPIC = "batpak-events";
+    private static final String CHANNEL_TOPIC = "batpak-channel";
     private static final int WRITERS = 4;
 
     @Test
@@ -48,7 +49,12 @@ class KafkaRelayIT {
             kafka.start();
             List<String> options = List.of("-Dbatpak.kafka.relay.enabled=true",
                     "-Dbatpak.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "-Dbatpak.kafka.relay.scopes=orders", "-Dbatpak.kafka.relay.batch-max=20");
+                    "-Dbatpak.kafka.relay.scopes=orders", "-Dbatpak.kafka.relay.batch-max=20",
+                    // The Reactive Messaging channel on the bundled SmallRye Kafka connector, by configuration only.
+                    "-Dmp.messaging.outgoing.batpak-events.connector=smallrye-kafka",
+                    "-Dmp.messaging.outgoing.batpak-events.topic=" + CHANNEL_TOPIC,
+                    "-Dmp.messaging.outgoing.batpak-events.value.serializer=org.apache.kafka.common.serialization.StringSerializer",
+                    "-Dmp.messaging.connector.smallrye-kafka.bootstrap.servers=" + kafka.bootstrapServers());
             Path data = root.resolve("data");
             try (PayaraProcess server = new PayaraProcess(data, root.resolve("payara.log"), options)) {
                 server.start();
@@ -58,14 +64,16 @@ class KafkaRelayIT {
                 long relayedBeforeKill = relayPosition(server);
                 server.kill();
                 server.start();
+                long headAtRestart = globalSequence(server);
                 runLoad(server, acked, () -> true, Duration.ofSeconds(2));
                 assertTrue(acked.get() > before && before > 0, "the load appended nothing on one side of the kill ("
                         + before + " before, " + acked.get() + " in all); see " + server.log());
-                long head = server.http().get("stats").json().getJsonNumber("globalSequence").longValue();
+                long head = globalSequence(server);
                 awaitRelayed(server, head);
                 Map<String, List<JsonObject>> logByEntity = ordersInTheLog(server.http());
                 Map<String, List<ConsumerRecord<String, byte[]>>> topicByEntity = topic(kafka);
                 compare(logByEntity, topicByEntity, server.log());
+                channelHoldsEveryEventAfter(kafka, headAtRestart, head, server.log());
                 System.out.println("KafkaRelayIT: " + acked.get() + " appends acked (" + before + " before the kill, when the relay"
                         + " had reached global sequence " + relayedBeforeKill + "), "
                         + logByEntity.values().stream().mapToInt(List::size).sum() + " orders events in the log and the topic");
@@ -109,6 +117,38 @@ class KafkaRelayIT {
         for (Thread t : writers) {
             t.join(30_000);
         }
+    }
+
+    private static long globalSequence(PayaraProcess server) {
+        return server.http().get("stats").json().getJsonNumber("globalSequence").longValue();
+    }
+
+    /**
+     * The batpak-events channel (at least once, live from the server's start) delivered every event
+     * appended after the restart, as the contract's JSON, to its Kafka topic.
+     */
+    private static void channelHoldsEveryEventAfter(KafkaBroker kafka, long from, long to, Path serverLog)
+            throws InterruptedException {
+        Set<Long> missing = new HashSet<>();
+        for (long g = from + 1; g <= to; g++) {
+            missing.add(g);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            for (List<ConsumerRecord<String, byte[]>> records : records(kafka, CHANNEL_TOPIC, r -> "all").values()) {
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    try (jakarta.json.JsonReader reader = jakarta.json.Json.createReader(
+                            new java.io.StringReader(new String(r.value(), StandardCharsets.UTF_8)))) {
+                        missing.remove(reader.readObject().getJsonNumber("globalSequence").longValue());
+                    }
+                }
+            }
+            if (!missing.isEmpty()) {
+                Thread.sleep(500);
+            }
+        }
+        assertTrue(missing.isEmpty(), missing.size() + " events appended after the restart (global sequences " + from
+                + ".." + to + ") never reached " + CHANNEL_TOPIC + " through the smallrye-kafka channel; see " + serverLog);
     }
 
     private static JsonObject relayHealth(PayaraProcess server) {
@@ -156,24 +196,30 @@ class KafkaRelayIT {
         }
     }
 
-    /** Every committed record of the topic, per entity (ce_subject) in offset order. */
+    /** Every committed record of the relay's topic, per entity (ce_subject) in offset order. */
     private static Map<String, List<ConsumerRecord<String, byte[]>>> topic(KafkaBroker kafka) {
+        return records(kafka, TOPIC, r -> header(r, "ce_subject"));
+    }
+
+    /** Every committed record of {@code topic}, grouped by {@code groupBy}, in offset order per partition. */
+    private static Map<String, List<ConsumerRecord<String, byte[]>>> records(KafkaBroker kafka, String topic,
+            java.util.function.Function<ConsumerRecord<String, byte[]>, String> groupBy) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, List<ConsumerRecord<String, byte[]>>> byEntity = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(TOPIC, i.partition())).collect(Collectors.toList());
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertTrue(System.nanoTime() < deadline, "reading " + TOPIC + " to its end took over 60 s");
+                assertTrue(System.nanoTime() < deadline, "reading " + topic + " to its end took over 60 s");
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    byEntity.computeIfAbsent(header(r, "ce_subject"), k -> new ArrayList<>()).add(r);
+                    byEntity.computeIfAbsent(groupBy.apply(r), k -> new ArrayList<>()).add(r);
                 }
             }
         }
