@@ -20,8 +20,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -29,7 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -50,10 +47,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>Threading: {@link #run()} is the ingest's long-running task and the only user of the consumer
  * and checkpoint; {@link #close()} and the counters may be used from any thread.
  */
-public final class KafkaIngest implements Runnable, AutoCloseable {
+public final class KafkaIngest extends KafkaLoop {
     private static final Logger LOG = System.getLogger(KafkaIngest.class.getName());
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final long RETRY_BACKOFF_MS = 1_000;
     /** Failures caused by the record itself: retrying would fail again, so the record is skipped. */
     private static final Set<ErrorCode> RECORD_FAULTS = EnumSet.of(ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_COORDINATE,
             ErrorCode.RESERVED_KIND, ErrorCode.RESERVED_ENTITY, ErrorCode.PAYLOAD_TOO_LARGE,
@@ -65,10 +61,8 @@ public final class KafkaIngest implements Runnable, AutoCloseable {
     private final BiFunction<List<AppendRequest>, Caller, CompletableFuture<List<AppendReceipt>>> appender;
     private final Caller caller;
     private final IngestCheckpoint checkpoint;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong ingested = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
-    private volatile boolean running = true;
     /** The consumer of the current session; used by the task, woken by close(). */
     private volatile KafkaConsumer<String, byte[]> consumer;
 
@@ -78,6 +72,7 @@ public final class KafkaIngest implements Runnable, AutoCloseable {
      */
     public KafkaIngest(EventStore store, IngestConfig config, Function<String, Optional<Integer>> kindForType,
             BiFunction<List<AppendRequest>, Caller, CompletableFuture<List<AppendReceipt>>> appender, Caller caller) {
+        super("Kafka ingest " + config.ingestId());
         this.store = store;
         this.config = config;
         this.mapper = new RecordAppends(config, kindForType);
@@ -97,29 +92,7 @@ public final class KafkaIngest implements Runnable, AutoCloseable {
     }
 
     @Override
-    public void run() {
-        try {
-            while (running) {
-                try {
-                    session();
-                } catch (KafkaException | StoreException e) {
-                    if (!running) {
-                        return;
-                    }
-                    LOG.log(Level.WARNING, "Kafka ingest " + config.ingestId() + " restarts from its checkpoint after: " + e);
-                    closeConsumer();
-                    pause(RETRY_BACKOFF_MS);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            closeConsumer();
-            stopped.countDown();
-        }
-    }
-
-    private void session() throws InterruptedException {
+    void session() throws InterruptedException {
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
         consumer = c;
         checkpoint.load(store);
@@ -134,7 +107,7 @@ public final class KafkaIngest implements Runnable, AutoCloseable {
             }
         }
         LOG.log(Level.INFO, "Kafka ingest " + config.ingestId() + " reads " + partitions.size() + " partitions of " + config.topics());
-        while (running) {
+        while (running()) {
             ConsumerRecords<String, byte[]> records;
             try {
                 records = c.poll(POLL);
@@ -149,7 +122,7 @@ public final class KafkaIngest implements Runnable, AutoCloseable {
 
     /** Every partition of the configured topics; waits while a topic does not exist yet. */
     private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) throws InterruptedException {
-        while (running) {
+        while (running()) {
             List<TopicPartition> all = new ArrayList<>();
             boolean missing = false;
             for (String topic : config.topics()) {
@@ -163,7 +136,7 @@ public final class KafkaIngest implements Runnable, AutoCloseable {
             if (!missing) {
                 return all;
             }
-            pause(RETRY_BACKOFF_MS);
+            pause(1_000);
         }
         return List.of();
     }
@@ -235,37 +208,21 @@ public final class KafkaIngest implements Runnable, AutoCloseable {
         return p;
     }
 
-    private void closeConsumer() {
-        KafkaConsumer<String, byte[]> c = consumer;
-        consumer = null;
-        if (c != null) {
-            try {
-                c.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.log(Level.DEBUG, "closing the ingest's consumer: " + e);
-            }
-        }
-    }
-
-    private void pause(long ms) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (running && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-    }
-
-    /** Stops the ingest and waits (up to 15 s) for its task to end; what it stored stays stored. */
     @Override
-    public void close() {
-        running = false;
+    void closeClient(boolean fromOtherThread) {
         KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup(); // the one consumer method safe from another thread
+        if (c == null) {
+            return;
         }
+        if (fromOtherThread) {
+            c.wakeup(); // the one consumer method safe from another thread; the task then closes it
+            return;
+        }
+        consumer = null;
         try {
-            stopped.await(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            c.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "closing the ingest's consumer: " + e);
         }
     }
 }

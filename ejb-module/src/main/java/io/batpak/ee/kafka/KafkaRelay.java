@@ -14,12 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -45,25 +42,23 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Threading: {@link #run()} is the relay's own long-running task and the only user of the
  * producer and cursor; {@link #status()} and {@link #close()} may be called from any thread.
  */
-public final class KafkaRelay implements Runnable, AutoCloseable {
+public final class KafkaRelay extends KafkaLoop {
     private static final Logger LOG = System.getLogger(KafkaRelay.class.getName());
     private static final long IDLE_WAIT_MS = 200;
     private static final long DURABLE_WAIT_MS = 30_000;
-    private static final long RETRY_BACKOFF_MS = 1_000;
 
     private final EventStore store;
     private final RelayConfig config;
     private final RelayRecords records;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     /** Written by the relay task only; read by any thread. */
     private volatile long position;
     private volatile String state = RelayStatus.RETRYING;
     private volatile String lastError;
-    private volatile boolean running = true;
     /** The producer of the current session; set and closed by the relay task, closed by close() to wake it. */
     private volatile KafkaProducer<String, byte[]> producer;
 
     public KafkaRelay(EventStore store, RelayConfig config, Function<Integer, Optional<String>> typeForKind) {
+        super("Kafka relay " + config.relayId());
         this.store = store;
         this.config = config;
         this.records = new RelayRecords(config, typeForKind);
@@ -81,44 +76,32 @@ public final class KafkaRelay implements Runnable, AutoCloseable {
     }
 
     @Override
-    public void run() {
-        try {
-            while (running) {
-                try {
-                    session();
-                } catch (ProducerFencedException | AuthorizationException fatal) {
-                    LOG.log(Level.ERROR, "Kafka relay " + config.relayId() + " stops: " + fatal);
-                    lastError = fatal.getClass().getSimpleName();
-                    return;
-                } catch (KafkaException | StoreException e) {
-                    if (!running) {
-                        return;
-                    }
-                    lastError = e.getClass().getSimpleName();
-                    state = RelayStatus.RETRYING;
-                    LOG.log(Level.WARNING, "Kafka relay " + config.relayId() + " retries after: " + e);
-                    closeProducer();
-                    pause(RETRY_BACKOFF_MS);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            closeProducer();
-            state = RelayStatus.STOPPED;
-            stopped.countDown();
-        }
+    boolean isFatal(RuntimeException e) {
+        // Another relay with the same transactional.id took over, or this one may not write.
+        return e instanceof ProducerFencedException || e instanceof AuthorizationException;
+    }
+
+    @Override
+    void failed(RuntimeException e) {
+        lastError = e.getClass().getSimpleName();
+        state = RelayStatus.RETRYING;
+    }
+
+    @Override
+    void ended() {
+        state = RelayStatus.STOPPED;
     }
 
     /**
      * One producer's life: fence earlier instances, read the committed position, then relay batch
      * after batch. Any failure ends the session; the next one starts again from what Kafka committed.
      */
-    private void session() throws InterruptedException {
+    @Override
+    void session() throws InterruptedException {
         RelayPosition.ensureTopics(config);
         KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         producer = p;
-        if (!running) {
+        if (!running()) {
             return;
         }
         p.initTransactions();
@@ -126,7 +109,7 @@ public final class KafkaRelay implements Runnable, AutoCloseable {
         Cursor cursor = store.cursor(Region.all(), position);
         state = RelayStatus.RUNNING;
         LOG.log(Level.INFO, "Kafka relay " + config.relayId() + " to " + config.topic() + " resumes after global sequence " + position);
-        while (running) {
+        while (running()) {
             List<StoredEvent> batch = cursor.poll(config.batchMax());
             if (batch.isEmpty()) {
                 store.awaitWatermark(position + 1, WatermarkLevel.VISIBLE, IDLE_WAIT_MS);
@@ -160,42 +143,20 @@ public final class KafkaRelay implements Runnable, AutoCloseable {
         return p;
     }
 
-    private void closeProducer() {
-        KafkaProducer<String, byte[]> p = producer;
-        producer = null;
-        if (p != null) {
-            try {
-                p.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.log(Level.DEBUG, "closing the relay's producer: " + e);
-            }
-        }
-    }
-
-    /** Sleeps {@code ms}, waking early when the relay is stopped. */
-    private void pause(long ms) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (running && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-    }
-
-    /** Stops the relay and waits (up to 15 s) for its task to end; what it committed stays committed. */
     @Override
-    public void close() {
-        running = false;
+    void closeClient(boolean fromOtherThread) {
         KafkaProducer<String, byte[]> p = producer;
-        if (p != null) {
-            try {
-                p.close(Duration.ZERO); // wakes a producer call blocked on an unreachable broker
-            } catch (RuntimeException ignored) {
-                // closing twice (here and in the task) is harmless
-            }
+        if (p == null) {
+            return;
+        }
+        if (!fromOtherThread) {
+            producer = null;
         }
         try {
-            stopped.await(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // From another thread: close at once, which wakes a call blocked on an unreachable broker.
+            p.close(fromOtherThread ? Duration.ZERO : Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "closing the relay's producer: " + e);
         }
     }
 }
