@@ -248,6 +248,34 @@ class ExchangesIT {
     }
 
     @Test
+    void grantsAndRolesApplyAsForStreams() throws Exception {
+        Tokens tokens = Tokens.forServer(Http.arquillianDataDir(), "batpak");
+        String mine = "team-a-" + RUN;
+        String theirs = "team-b-" + RUN;
+        Http writer = new Http(http.uri(""), tokens.token("x-writer", List.of("writer"), List.of("team-a-*")));
+        Http reader = new Http(http.uri(""), tokens.token("x-reader", List.of("reader"), List.of("team-a-*")));
+        String body = "{\"topic\":\"t\",\"payload\":1}";
+        assertEquals(200, writer.post("exchanges/" + mine + "/publish", body).status(), "publish inside the grants");
+        assertProblem(writer.post("exchanges/" + theirs + "/publish", body), 403, "forbidden");
+        assertProblem(reader.post("exchanges/" + mine + "/publish", body), 403, "forbidden");
+        assertProblem(writer.post("endpoints/" + theirs + "/call", "{\"payload\":1}"), 403, "forbidden");
+        assertProblem(reader.post("endpoints/" + mine + "/call", "{\"payload\":1}"), 403, "forbidden");
+        assertProblem(reader.post("endpoints/" + theirs + "/poll", "{\"handler\":\"h\"}"), 404, "not-found");
+        assertEquals(200, reader.post("endpoints/" + mine + "/poll", "{\"handler\":\"h\"}").status(),
+                "poll inside the grants");
+        assertProblem(reader.post("endpoints/" + mine + "/reply", "{\"callId\":\"x\",\"payload\":1}"), 403,
+                "forbidden");
+        assertProblem(reader.get("exchanges/" + theirs + "/subscribe", "Accept", "text/event-stream"), 404,
+                "not-found");
+        try (SseStream s = SseStream.open(reader.client(), reader.uri("exchanges/" + mine + "/subscribe"),
+                reader.authorization(), null, Duration.ofSeconds(30))) {
+            assertEquals(200, s.status(), "subscribe inside the grants");
+            assertEquals(1, writer.post("exchanges/" + mine + "/publish", body).json().getInt("delivered"));
+            assertEquals("t=1", received(s, "the granted subscriber"));
+        }
+    }
+
+    @Test
     void aCallWithNoHandlerIs503NoHandler() {
         Http.Reply r = http.post("endpoints/nobody-" + RUN + "/call", "{\"payload\":1,\"timeoutMs\":5000}");
         assertProblem(r, 503, "no-handler");
