@@ -46,7 +46,16 @@ public enum ErrorCode {
     /** The caller lacks the role or the scope grant the operation needs. Permanent for that caller. */
     FORBIDDEN("forbidden", false),
     /** A conditional append found an event matching its condition after the given position; nothing was stored. */
-    CONDITION_FAILED("condition-failed", false);
+    CONDITION_FAILED("condition-failed", false),
+    // Exchanges and RPC endpoints (issue 14): nothing stored, so none of these leaves state behind.
+    /** An endpoint call got no reply within its timeout; the handler's late reply is discarded. */
+    TIMEOUT("timeout", true),
+    /** An endpoint call found no handler: none registered, polling, or polled recently. */
+    NO_HANDLER("no-handler", true),
+    /** The endpoint's handler failed the call (a bean threw, or an HTTP handler replied with an error). */
+    HANDLER_FAILED("handler-failed", false),
+    /** An endpoint holds its maximum of pending calls; retry once its handlers catch up. */
+    ENDPOINT_BUSY("endpoint-busy", true);
 
     private final String code;
     private final boolean transientFailure;

@@ -62,6 +62,11 @@ public final class ProblemMappers {
             case NOT_FOUND -> Problem.of(404, code.code(), "Not found", e.getMessage());
             case FORBIDDEN -> Problem.of(403, code.code(), "Forbidden", e.getMessage());
             case UNAVAILABLE, INTERRUPTED -> unavailable(e);
+            // Exchanges and endpoints (issue 14)
+            case TIMEOUT -> Problem.of(504, code.code(), "Timeout", e.getMessage());
+            case NO_HANDLER -> Problem.of(503, code.code(), "No handler", e.getMessage()).retryAfter(1);
+            case ENDPOINT_BUSY -> Problem.of(503, code.code(), "Endpoint busy", e.getMessage()).retryAfter(1);
+            case HANDLER_FAILED -> Problem.of(502, code.code(), "Handler failed", e.getMessage());
             default -> {
                 String incident = incident();
                 LOG.log(Level.ERROR, "store failure answered with 500, incident " + incident, e);

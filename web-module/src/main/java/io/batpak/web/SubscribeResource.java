@@ -82,7 +82,7 @@ public class SubscribeResource {
     }
 
     /** The epoch second after which the caller's token is refused, or {@link Long#MAX_VALUE}. */
-    private static long endsAt(SecurityContext security, long skewSeconds) {
+    static long endsAt(SecurityContext security, long skewSeconds) {
         if (security != null && security.getUserPrincipal() instanceof TokenPrincipal p
                 && p.expiresAtEpochSecond() != Long.MAX_VALUE) {
             return p.expiresAtEpochSecond() + skewSeconds;

@@ -1,0 +1,164 @@
+package io.batpak.web;
+
+import static io.batpak.ee.Jsons.JSON;
+
+import io.batpak.ee.BatpakExchanges;
+import io.batpak.ee.BatpakStore;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.StoreException;
+import io.batpak.streams.exchange.EndReason;
+import io.batpak.streams.exchange.ExchangeMessage;
+import io.batpak.streams.exchange.ExchangeSubscription;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code /exchanges/{name}}: ephemeral topic fan-out (HTTP-API.md "Exchanges and RPC endpoints").
+ * {@code POST publish} hands {@code {"topic","payload"}} to every subscriber open now whose pattern
+ * matches and answers {@code {"delivered":n}}; nothing is stored. {@code GET subscribe?topic=pattern}
+ * (default {@code #}, every topic; see {@link io.batpak.streams.exchange.TopicPattern} for
+ * {@code *} and {@code #}) streams one SSE message per matching publish, {@code data:}
+ * {@code {"topic","payload"}}, from the moment it opened; there are no ids and no replay.
+ *
+ * <p>The stream runs on a managed long-running task with the same limits and token-expiry rule as
+ * {@code GET /subscribe} ({@link SubscribeResource}, {@link SubscriptionLimits}). A subscriber whose
+ * queue ({@code batpak.exchanges.subscriber-queue}) fills is dropped; it still receives what was
+ * queued before, then a last event {@code event: end} with {@code {"reason":"slow-subscriber"}}
+ * (or {@code "shutdown"}, {@code "token-expired"}) before the stream closes. Access:
+ * {@link ExchangeAccess}.
+ */
+@Path("exchanges/{name}")
+@ApplicationScoped
+public class ExchangesResource {
+    private static final Logger LOG = System.getLogger(ExchangesResource.class.getName());
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+
+    @Inject
+    BatpakStore store;
+    @Inject
+    BatpakExchanges exchanges;
+    @Inject
+    SubscriptionLimits limits;
+    @Inject
+    TokenVerifier verifier;
+    @Context
+    SecurityContext security;
+    @Context
+    HttpHeaders headers;
+
+    @POST
+    @Path("publish")
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    @RolesAllowed(StreamAccess.WRITER)
+    public Response publish(@PathParam("name") String name, InputStream in,
+                            @HeaderParam("Content-Length") String contentLength) {
+        ExchangeAccess.write(security, name);
+        JsonObject o = StreamBodies.read(in, contentLength, false, store, headers);
+        String topic = StreamBodies.requiredString(o, "topic");
+        String payload = payloadText(o, store.settings().maxEventPayloadBytes());
+        int n = exchanges.exchanges().publish(name, topic, payload);
+        return StreamBodies.response(200, JSON.createObjectBuilder().add("delivered", n).build());
+    }
+
+    /** The body's {@code payload} as JSON text ({@code null} when absent), within the event payload limit. */
+    static String payloadText(JsonObject o, int maxBytes) {
+        JsonValue v = o.containsKey("payload") ? o.get("payload") : JsonValue.NULL;
+        String text = v.toString();
+        if (text.length() > maxBytes / 4 && text.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+            throw new StoreException(ErrorCode.PAYLOAD_TOO_LARGE, "the payload exceeds " + maxBytes
+                    + " bytes (batpak.max-event-payload-bytes)");
+        }
+        return text;
+    }
+
+    @GET
+    @Path("subscribe")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RolesAllowed(StreamAccess.READER)
+    public void subscribe(@PathParam("name") String name, @QueryParam("topic") String topic,
+                          @Context SseEventSink sink, @Context Sse sse) {
+        ExchangeAccess.read(security, "exchange", name);
+        long endsAtSecond = SubscribeResource.endsAt(security, verifier.clockSkewSeconds());
+        SubscriptionLimits.Slot slot = limits.acquire(Callers.of(security).name());
+        try {
+            ExchangeSubscription s = exchanges.exchanges().subscribe(name, topic == null ? "#" : topic);
+            try {
+                store.runTask(() -> stream(s, sink, sse, slot, endsAtSecond));
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+    }
+
+    private static void stream(ExchangeSubscription s, SseEventSink sink, Sse sse, SubscriptionLimits.Slot slot,
+                               long endsAtSecond) {
+        try (slot; s; sink) {
+            long lastSend = System.nanoTime();
+            while (!sink.isClosed()) {
+                List<ExchangeMessage> batch = s.poll(256, Duration.ofSeconds(1));
+                if (Instant.now().getEpochSecond() > endsAtSecond) {
+                    end(sink, sse, "token-expired", "the token expired; subscribe again with a fresh one");
+                    return;
+                }
+                for (ExchangeMessage m : batch) {
+                    send(sink, sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class,
+                            "{\"topic\":" + JSON.createValue(m.topic()) + ",\"payload\":" + m.payload() + "}").build());
+                    lastSend = System.nanoTime();
+                }
+                if (batch.isEmpty() && s.isFinished()) {
+                    EndReason why = s.endReason();
+                    end(sink, sse, why.code(), why == EndReason.SLOW_SUBSCRIBER ? "the subscriber's queue was full:"
+                            + " it read slower than the exchange published; messages after this one were not"
+                            + " delivered to it" : "the exchanges are shutting down");
+                    return;
+                }
+                if (batch.isEmpty() && System.nanoTime() - lastSend > KEEP_ALIVE.toNanos()) {
+                    send(sink, sse.newEventBuilder().comment("keep-alive").build());
+                    lastSend = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "exchange SSE stream ended: {0}", e.toString());
+        }
+    }
+
+    private static void end(SseEventSink sink, Sse sse, String reason, String detail) throws Exception {
+        send(sink, sse.newEventBuilder().name("end").mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class,
+                JSON.createObjectBuilder().add("reason", reason).add("detail", detail).build().toString()).build());
+    }
+
+    private static void send(SseEventSink sink, jakarta.ws.rs.sse.OutboundSseEvent e) throws Exception {
+        sink.send(e).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+}
