@@ -482,4 +482,40 @@ class HttpContractIT {
         assertEquals(status, p.getInt("status"));
         return p;
     }
+
+    /**
+     * Audit exports over HTTP: an entity's and a scope's export verify offline with the public key
+     * the server generated under its data directory, and the entity export's trailer names the chain
+     * head the reads show.
+     */
+    @Test
+    void auditExportsVerifyWithTheServersPublicKey() throws Exception {
+        String e = entity("audited");
+        String last = null;
+        for (int i = 0; i < 3; i++) {
+            Http.Reply r = http.post("events", body(e, 0xF001, "{\"i\":" + i + "}"));
+            assertEquals(201, r.status(), r::toString);
+            last = r.json().getString("hash");
+        }
+        Http.Reply one = http.get("entities/" + e + "/export?scope=it:" + RUN);
+        assertEquals(200, one.status(), one::toString);
+        assertTrue(one.header("Content-Type").startsWith("application/x-ndjson"), one::toString);
+        String[] lines = one.text().split("\n");
+        assertEquals(4, lines.length, "three event lines and the trailer: " + one.text());
+        assertTrue(lines[3].contains("\"seq\":2,\"hash\":\"" + last + "\""), "the trailer's head is the last append: "
+                + lines[3]);
+        java.security.PublicKey key = io.batpak.engine.audit.AuditKey.readPublicKey(
+                Http.arquillianDataDir().resolve("audit/ed25519.pub.pem"));
+        io.batpak.engine.audit.ExportVerifier.Report r = new io.batpak.engine.audit.ExportVerifier(key)
+                .verify(new java.io.ByteArrayInputStream(one.body()));
+        assertEquals("OK 3 events, 1 entities", r.toString(), "the entity export must verify offline");
+
+        Http.Reply scope = http.get("export?scope=it:" + RUN);
+        assertEquals(200, scope.status(), scope::toString);
+        io.batpak.engine.audit.ExportVerifier.Report s = new io.batpak.engine.audit.ExportVerifier(key)
+                .verify(new java.io.ByteArrayInputStream(scope.body()));
+        assertTrue(s.ok() && s.events() >= 3, "the scope export must verify offline: " + s);
+        assertProblem(http.get("entities/" + e + "/export", "Accept", "application/x-ndjson", "Authorization", null),
+                401, "unauthenticated");
+    }
 }

@@ -2,6 +2,7 @@ package io.batpak.web;
 
 import static io.batpak.ee.Jsons.JSON;
 
+import io.batpak.ee.AuditSigning;
 import io.batpak.ee.BatpakStore;
 import io.batpak.engine.Coordinate;
 import io.batpak.engine.EntityQuery;
@@ -24,7 +25,8 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
 
 /**
- * {@code /entities/{entity}}: one entity's events by sequence, and its hash-chain verification. An
+ * {@code /entities/{entity}}: one entity's events by sequence, its hash-chain verification and its
+ * signed audit export. An
  * entity is a coordinate: {@code ?scope=} names its scope; without it the one entity of that name
  * within the caller's grants is meant (400 {@code ambiguous-entity} if there are several). An entity
  * outside the grants reads exactly like one with no events.
@@ -36,6 +38,8 @@ import java.util.List;
 public class EntitiesResource {
     @Inject
     BatpakStore store;
+    @Inject
+    AuditSigning signing;
     @Context
     HttpHeaders headers;
     @Context
@@ -75,6 +79,19 @@ public class EntitiesResource {
             out.add("firstInvalidSequence", v.firstInvalidSequence());
         }
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+    }
+
+    /**
+     * The entity's events as a signed audit export (docs/FORMAT.md, "Audit export"), streamed; an
+     * entity outside the grants exports as one without events.
+     */
+    @GET
+    @Path("export")
+    @Produces({ExportResource.NDJSON, Problem.MEDIA_TYPE})
+    @RolesAllowed(TokenPrincipal.READER)
+    public Response export(@PathParam("entity") String entity, @QueryParam("scope") String scope) {
+        Coordinate.validatePart("entity", entity);
+        return ExportResource.entity(store, signing, query(entity, scope));
     }
 
     /**

@@ -88,6 +88,20 @@ class ArchitectureTest {
                     "io.batpak.engine.index..", "io.batpak.engine.subscription..", "io.batpak.engine.projection..",
                     "io.batpak.engine.gate..");
 
+    /**
+     * Audit exports read through the store's API and hash with the log's EventHasher only (so the
+     * verifier jar stays the engine's plain-Java classes); nothing else of the log, index or gates.
+     */
+    @ArchTest
+    static final ArchRule auditUsesTheApiAndOnlyTheLogsHasher = noClasses()
+            .that().resideInAPackage("io.batpak.engine.audit..")
+            .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                    "engine sub-packages other than util, except the log's EventHasher",
+                    (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith("io.batpak.engine.")
+                            && !c.getPackageName().equals("io.batpak.engine.util")
+                            && !c.getPackageName().equals("io.batpak.engine.audit")
+                            && !c.getName().equals("io.batpak.engine.log.EventHasher")));
+
     /** No cycles between the top-level packages (engine, streams, ee, web). */
     @ArchTest
     static final ArchRule topLevelFreeOfCycles = slices().matching("io.batpak.(*)..").should().beFreeOfCycles();

@@ -67,6 +67,18 @@ public final class EventHasher {
         blake3.hash(b.array(), 0, b.position(), out, 0);
     }
 
+    /**
+     * The chain hash of {@code e}'s content and {@code e.prevHash()}, by the same code the writer
+     * hashes a frame with (what audit exports and their verifier recompute); thread-safe.
+     */
+    public static byte[] hashOf(io.batpak.engine.StoredEvent e) {
+        byte[] out = new byte[HASH_BYTES];
+        PER_THREAD.get().hash(LogRecord.of(e), null, null, out);
+        return out;
+    }
+
+    private static final ThreadLocal<EventHasher> PER_THREAD = ThreadLocal.withInitial(EventHasher::new);
+
     /** Whether {@code r.hash} is the hash of {@code r}'s content and prevHash. */
     public boolean verify(LogRecord r) {
         byte[] computed = new byte[HASH_BYTES];

@@ -43,6 +43,39 @@ public final class LogRecord {
     /** Attributes stored with the event, sorted by key; null when it has none (the frame key is then absent). */
     java.util.Map<String, String> attributes;
 
+    /**
+     * The hashed fields of {@code e} as a record (no idempotency or batch fields, which the chain
+     * hash does not cover): the inverse of {@link #toStoredEvent()} for everything the hash reads.
+     * An event without attributes gets {@code null} attributes, as the frame decoder gives it.
+     */
+    public static LogRecord of(StoredEvent e) {
+        LogRecord r = new LogRecord();
+        r.idHi = e.eventId().getMostSignificantBits();
+        r.idLo = e.eventId().getLeastSignificantBits();
+        r.entity = e.entity();
+        r.scope = e.scope();
+        r.kind = e.kind().value();
+        r.sequence = e.sequence();
+        r.globalSequence = e.globalSequence();
+        r.timestampUs = e.timestampUs();
+        r.hlcMs = e.hlc().wallMs();
+        r.hlcCounter = e.hlc().counter();
+        r.corrHi = e.correlationId().getMostSignificantBits();
+        r.corrLo = e.correlationId().getLeastSignificantBits();
+        r.hasCause = e.causationId() != null;
+        if (r.hasCause) {
+            r.causeHi = e.causationId().getMostSignificantBits();
+            r.causeLo = e.causationId().getLeastSignificantBits();
+        }
+        r.flags = e.flags();
+        System.arraycopy(e.prevHash(), 0, r.prevHash, 0, 32);
+        System.arraycopy(e.hash(), 0, r.hash, 0, 32);
+        r.payload = e.payload();
+        r.bypassReason = e.bypassReason();
+        r.attributes = e.attributes().isEmpty() ? null : new java.util.TreeMap<>(e.attributes());
+        return r;
+    }
+
     public StoredEvent toStoredEvent() {
         return new StoredEvent(new UUID(idHi, idLo), new Coordinate(entity, scope), new EventKind(kind), sequence,
                 globalSequence, timestampUs, new HlcTimestamp(hlcMs, hlcCounter), new UUID(corrHi, corrLo),
