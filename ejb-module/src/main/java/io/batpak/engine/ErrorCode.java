@@ -46,7 +46,13 @@ public enum ErrorCode {
     /** The caller lacks the role or the scope grant the operation needs. Permanent for that caller. */
     FORBIDDEN("forbidden", false),
     /** A conditional append found an event matching its condition after the given position; nothing was stored. */
-    CONDITION_FAILED("condition-failed", false);
+    CONDITION_FAILED("condition-failed", false),
+    /** A pipeline definition is malformed: no stage, a duplicate or unknown stage, a cycle. Permanent. */
+    INVALID_PIPELINE("invalid-pipeline", false),
+    /** Another definition is stored under this pipeline's name. Permanent. */
+    PIPELINE_EXISTS("pipeline-exists", false),
+    /** The input event already started a pipeline instance. Permanent. */
+    INSTANCE_EXISTS("instance-exists", false);
 
     private final String code;
     private final boolean transientFailure;
