@@ -167,4 +167,21 @@ class PipelinesTest {
         publish("o1", ORDER);
         assertEquals("o1", new String(one("validate").trigger().payload(), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void unknownNamesStagesInstancesAndStreamsAreNotFound() {
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> f.pipelines.define("x",
+                PipelineDefinition.of("missing", DIAMOND), C)).code(), "the input stream must exist");
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> f.pipelines.summary("nope")).code());
+        f.pipelines.define("fulfil", fulfil(0), C);
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class,
+                () -> f.pipelines.poll("fulfil", "refund", "w", 1, 0, C)).code());
+        for (String id : List.of("9:9", "bad", "0:-1", "01:2", ":")) {
+            assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> f.pipelines.instance("fulfil", id)).code(), id);
+        }
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> f.pipelines.trigger("fulfil", 0, 0, C)).code(),
+                "no event there yet");
+        assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(StoreException.class,
+                () -> f.pipelines.define("a/b", fulfil(0), C)).code());
+    }
 }
