@@ -37,17 +37,20 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * Random pipelines (DAGs of 1..6 stages) worked with random polls, acks, nacks, ack timeouts and
- * restarts (the store closed and opened again): in the end every trigger's instance is done, every
+ * Random pipelines (DAGs of 1..6 stages) worked with random publishes (trigger kinds and others),
+ * manual triggers, polls, acks, nacks, ack timeouts, replays and restarts (the store closed and
+ * opened again): a position starts at most one instance (a second manual trigger is
+ * instance-exists), and in the end every trigger's instance is done, every
  * delivery saw the outputs of all stages it depends on, each stage's output is the one of its only
  * successful ack and is stored once, and each stage's stream output is published exactly once.
  */
 class PipelineProperties {
     private static final Caller C = Caller.ANONYMOUS;
     private static final EventKind ORDER = EventKind.of(1, 1);
+    private static final EventKind NOISE = EventKind.of(1, 2);
     private static final long TIMEOUT = 100;
 
-    /** op: 0 publish, 1 poll, 2 ack, 3 nack, 4 time passes, 5 restart, 6 replay parked. */
+    /** op: 0 publish (a trigger, or noise if pick is odd), 1 poll, 2 ack, 3 nack, 4 time passes, 5 restart, 6 replay parked, 7 manual trigger. */
     record Step(int op, int pick) {
     }
 
@@ -57,7 +60,8 @@ class PipelineProperties {
                 net.jqwik.api.Tuple.of(3, Arbitraries.just(0)), net.jqwik.api.Tuple.of(6, Arbitraries.just(1)),
                 net.jqwik.api.Tuple.of(5, Arbitraries.just(2)), net.jqwik.api.Tuple.of(2, Arbitraries.just(3)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(4)), net.jqwik.api.Tuple.of(1, Arbitraries.just(5)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(6))), Arbitraries.integers().between(0, 1000))
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(6)), net.jqwik.api.Tuple.of(1, Arbitraries.just(7))),
+                Arbitraries.integers().between(0, 1000))
                 .as(Step::new).list().ofMinSize(1).ofMaxSize(80);
     }
 
@@ -85,13 +89,15 @@ class PipelineProperties {
                                                   @ForAll @IntRange(min = 0, max = 3) int maxDeliveries) throws IOException {
         Path dir = Files.createTempDirectory("pipeline-prop");
         List<StageSpec> stages = dag(stageCount, dagSeed);
-        PipelineDefinition def = new PipelineDefinition(1, "in", List.of(), StartPosition.EARLIEST, maxDeliveries,
+        PipelineDefinition def = new PipelineDefinition(1, "in", List.of(ORDER.value()), StartPosition.EARLIEST, maxDeliveries,
                 TIMEOUT, stages);
         Map<String, StageSpec> byName = new HashMap<>();
         stages.forEach(s -> byName.put(s.name(), s));
         Map<String, byte[]> acked = new HashMap<>(); // "instance/stage" -> output of the ack that settled
         List<StageDelivery> held = new ArrayList<>();
-        int published = 0;
+        int published = 0; // instances expected: trigger events plus successful manual triggers
+        List<io.batpak.streams.Published> positions = new ArrayList<>();
+        Set<String> started = new HashSet<>();
         int[] unique = {0};
         try (PipelinesFixture f = new PipelinesFixture(dir)) {
             f.streams.createOrGrow("in", 2, C);
@@ -100,8 +106,29 @@ class PipelineProperties {
             for (Step s : steps) {
                 switch (s.op()) {
                     case 0 -> {
-                        f.streams.publish("in", List.of(new StreamEvent("k" + s.pick(), ORDER, new byte[] {1})), C);
-                        published++;
+                        boolean trigger = s.pick() % 2 == 0;
+                        io.batpak.streams.Published p = f.streams.publish("in", List.of(new StreamEvent("k" + s.pick(),
+                                trigger ? ORDER : NOISE, new byte[] {1})), C).get(0);
+                        positions.add(p);
+                        if (trigger) {
+                            started.add(p.partition() + ":" + p.offset());
+                            published++;
+                        }
+                    }
+                    case 7 -> {
+                        if (!positions.isEmpty()) {
+                            io.batpak.streams.Published p = positions.get(s.pick() % positions.size());
+                            String id = p.partition() + ":" + p.offset();
+                            f.pipelines.poll("p", stages.get(0).name(), "peek", 1, 0, C).forEach(held::add); // discover first
+                            try {
+                                assertEquals(id, f.pipelines.trigger("p", p.partition(), p.offset(), C));
+                                assertTrue(started.add(id), id + " started a second instance by hand");
+                                published++;
+                            } catch (io.batpak.engine.StoreException e) {
+                                assertEquals(io.batpak.engine.ErrorCode.INSTANCE_EXISTS, e.code(), e.getMessage());
+                                assertTrue(started.contains(id), id + " refused as existing, yet it never started");
+                            }
+                        }
                     }
                     case 1 -> {
                         String stage = stages.get(s.pick() % stages.size()).name();
