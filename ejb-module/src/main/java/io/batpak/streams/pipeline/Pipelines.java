@@ -58,12 +58,13 @@ public final class Pipelines implements AutoCloseable {
     public static final int MAX_NAME_CHARS = 200;
     /** How often a waiting poll looks for triggers published by other means than this store's streams. */
     private static final long RESCAN_MS = 250;
-    /** Most input events one discovery pass reads from a partition. */
+    /** Most records one replay writes at once. */
     private static final int SCAN_PAGE = 500;
     private static final Logger LOG = System.getLogger(Pipelines.class.getName());
 
     private final EventStore store;
     private final Streams streams;
+    private final TriggerDiscovery discovery;
     private final Map<String, Pipeline> loaded = new ConcurrentHashMap<>();
     /** Serialises loading and creating pipelines. */
     private final Object creation = new Object();
@@ -72,6 +73,7 @@ public final class Pipelines implements AutoCloseable {
     public Pipelines(EventStore store, Streams streams) {
         this.store = store;
         this.streams = streams;
+        this.discovery = new TriggerDiscovery(streams);
         streams.onPublished(this::wake);
     }
 
@@ -143,7 +145,7 @@ public final class Pipelines implements AutoCloseable {
         long until = now() + Math.min(Math.max(waitMs, 0), streams.config().maxWaitMs());
         List<Pipeline.Out> claims;
         while (true) {
-            discover(p, caller);
+            discovery.discover(p, caller);
             List<Pipeline.Failure> failures;
             boolean last;
             synchronized (p) {
@@ -351,7 +353,7 @@ public final class Pipelines implements AutoCloseable {
         StoredEvent trigger = readTrigger(p, partition, offset);
         Instance i = new Instance(partition, offset);
         try {
-            write(List.of(start(p, i, true)), caller);
+            write(List.of(TriggerDiscovery.start(p, i, true)), caller);
         } catch (StoreException e) {
             if (e.code() == ErrorCode.SEQUENCE_MISMATCH) {
                 throw new StoreException(ErrorCode.INSTANCE_EXISTS, "the event at " + i.id + " started an instance"
@@ -365,89 +367,6 @@ public final class Pipelines implements AutoCloseable {
             p.notifyAll();
         }
         return i.id;
-    }
-
-    private static AppendRequest start(Pipeline p, Instance i, boolean manual) {
-        return new AppendRequest(PipelineLog.instanceEntity(p, i.id), PipelineCodec.STARTED,
-                PipelineCodec.started(i.partition, i.offset, manual),
-                AppendOptions.NONE.withExpectedSequence(AppendOptions.NO_EVENTS));
-    }
-
-    // ---- trigger discovery ----
-
-    /**
-     * Starts an instance for each trigger event past the cursor. The instance starts and the new
-     * cursor are one batch, so after a crash the cursor never runs ahead of the instances; an
-     * instance started by hand meanwhile makes that batch fail, and then each start is written on
-     * its own (the existing ones refused) before the cursor.
-     */
-    private void discover(Pipeline p, Caller caller) {
-        if (!p.discovery.tryLock()) {
-            return; // another poll is at it; this one takes what it finds
-        }
-        try {
-            String input = p.definition.input();
-            long[] heads = streams.heads(input);
-            long[] cursor;
-            synchronized (p) {
-                cursor = p.cursor(heads.length);
-            }
-            List<Instance> found = new ArrayList<>();
-            boolean moved = false;
-            for (int part = 0; part < heads.length; part++) {
-                if (cursor[part] >= heads[part]) {
-                    continue;
-                }
-                int n = (int) Math.min(SCAN_PAGE, heads[part] - cursor[part]);
-                for (StoredEvent e : streams.readPartition(input, part, cursor[part], n)) {
-                    if (p.definition.triggeredBy(e.kind().value())) {
-                        Instance i = new Instance(part, e.sequence());
-                        i.trigger = e;
-                        found.add(i);
-                    }
-                    cursor[part] = e.sequence() + 1;
-                    moved = true;
-                }
-            }
-            if (!moved) {
-                return;
-            }
-            List<AppendRequest> batch = new ArrayList<>(found.size() + 1);
-            for (Instance i : found) {
-                batch.add(start(p, i, false));
-            }
-            AppendRequest cursorRecord = new AppendRequest(p.entity, PipelineCodec.CURSOR, PipelineCodec.cursor(cursor));
-            batch.add(cursorRecord);
-            List<Instance> started = found;
-            try {
-                write(batch, caller);
-            } catch (StoreException e) {
-                if (e.code() != ErrorCode.SEQUENCE_MISMATCH) {
-                    throw e;
-                }
-                started = new ArrayList<>();
-                for (Instance i : found) {
-                    try {
-                        write(List.of(start(p, i, false)), caller);
-                        started.add(i);
-                    } catch (StoreException one) {
-                        if (one.code() != ErrorCode.SEQUENCE_MISMATCH) {
-                            throw one;
-                        }
-                    }
-                }
-                write(List.of(cursorRecord), caller);
-            }
-            synchronized (p) {
-                p.advanceCursor(cursor);
-                for (Instance i : started) {
-                    p.adopt(i);
-                }
-                p.notifyAll();
-            }
-        } finally {
-            p.discovery.unlock();
-        }
     }
 
     private void wake(String stream) {
