@@ -22,6 +22,8 @@ final class PayaraProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path log;
     private final List<String> jvmOptions;
+    /** The WAR to deploy, or null for the one under test ({@code batpak.war}). */
+    private final Path war;
     private final int port;
     private Process process;
 
@@ -31,6 +33,12 @@ final class PayaraProcess implements AutoCloseable {
 
     /** A server with extra JVM options (e.g. {@code -Dbatpak.writer-queue-capacity=8}) logging to {@code log}. */
     PayaraProcess(Path dataDir, Path log, List<String> jvmOptions) throws IOException {
+        this(dataDir, log, jvmOptions, null);
+    }
+
+    /** A server deploying {@code war} (e.g. the WAR under test plus a test's beans) instead of the WAR under test. */
+    PayaraProcess(Path dataDir, Path log, List<String> jvmOptions, Path war) throws IOException {
+        this.war = war;
         this.dataDir = dataDir;
         this.log = log;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -87,7 +95,7 @@ final class PayaraProcess implements AutoCloseable {
     /** Starts the JVM without waiting for readiness (for a start that is expected to fail). */
     void launch() throws Exception {
         String microJar = System.getProperty("payara.microJar");
-        String war = System.getProperty("batpak.war", "../web-module/target/batpak.war");
+        String war = this.war != null ? this.war.toString() : System.getProperty("batpak.war", "../web-module/target/batpak.war");
         if (microJar == null || !new File(microJar).isFile()) {
             throw new AssertionError("payara.microJar not set or missing: " + microJar + " (run through mvn verify)");
         }

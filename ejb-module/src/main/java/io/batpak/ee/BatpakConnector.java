@@ -46,6 +46,13 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
  *   (required) and {@code kind} (default 61440 = 0xF000). Each message is published (a
  *   {@code String} payload as UTF-8, {@code byte[]} as is, anything else by {@code toString()}),
  *   keyed by its {@link BatpakStreamMetadata#key()}; it is acked once durable, nacked if refused.</li>
+ *   <li>Stage channels (incoming, attributes {@code pipeline} and {@code stage} instead of
+ *   {@code stream}/{@code group}; {@code consumer}, {@code max} (default 10) and {@code wait-ms} as
+ *   above): each message is one stage delivery, its payload the trigger's payload as UTF-8 text,
+ *   with {@link BatpakStageMetadata} (delivery, trigger, inputs). Set the output with
+ *   {@link BatpakStageMetadata#output} and ack the message: the ack commits the output (and its
+ *   stream events); an ack without an output, or a nack, makes the stage deliverable again.
+ *   See {@link StageChannel}.</li>
  * </ul>
  * Writes pass the application's gates as an anonymous caller. Channels created while the
  * application deploys start polling when it has started. Thread-safe.
@@ -60,6 +67,8 @@ public class BatpakConnector implements InboundConnector, OutboundConnector {
     BatpakStore store;
     @Inject
     BatpakStreams streams;
+    @Inject
+    BatpakPipelines pipelines;
 
     private final List<Runnable> waiting = new ArrayList<>();
     private boolean started;
@@ -94,6 +103,13 @@ public class BatpakConnector implements InboundConnector, OutboundConnector {
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config config) {
         String channel = config.getOptionalValue("channel-name", String.class).orElse("batpak");
+        if (config.getOptionalValue("pipeline", String.class).isPresent()) {
+            StageChannel in = new StageChannel(pipelines, config.getValue("pipeline", String.class),
+                    config.getValue("stage", String.class), config.getOptionalValue("consumer", String.class).orElse(channel),
+                    config.getOptionalValue("max", Integer.class).orElse(10),
+                    config.getOptionalValue("wait-ms", Long.class).orElse(1000L), () -> stopped);
+            return Multi.createFrom().<Message<?>>emitter(emitter -> whenStarted(() -> store.runTask(() -> in.pump(emitter))));
+        }
         Inbound in = new Inbound(config.getValue("stream", String.class), config.getValue("group", String.class),
                 config.getOptionalValue("consumer", String.class).orElse(channel),
                 config.getOptionalValue("max", Integer.class).orElse(100),

@@ -55,7 +55,13 @@ public enum ErrorCode {
     /** The endpoint's handler failed the call (a bean threw, or an HTTP handler replied with an error). */
     HANDLER_FAILED("handler-failed", false),
     /** An endpoint holds its maximum of pending calls; retry once its handlers catch up. */
-    ENDPOINT_BUSY("endpoint-busy", true);
+    ENDPOINT_BUSY("endpoint-busy", true),
+    /** A pipeline definition is malformed: no stage, a duplicate or unknown stage, a cycle. Permanent. */
+    INVALID_PIPELINE("invalid-pipeline", false),
+    /** Another definition is stored under this pipeline's name. Permanent. */
+    PIPELINE_EXISTS("pipeline-exists", false),
+    /** The input event already started a pipeline instance. Permanent. */
+    INSTANCE_EXISTS("instance-exists", false);
 
     private final String code;
     private final boolean transientFailure;

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Partitioned streams, consumer groups and transactions on an {@link EventStore}, after Hadron.
@@ -64,6 +66,8 @@ public final class Streams implements AutoCloseable {
     private final GroupParking parking;
     private final GroupDirectory directory;
     private final AtomicInteger roundRobin = new AtomicInteger();
+    /** Called with a stream's name after events were written to it through this object; copy-on-write. */
+    private final List<Consumer<String>> publishListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /** Streams writing straight to the engine. */
@@ -363,8 +367,64 @@ public final class Streams implements AutoCloseable {
         return directory.existing(stream, group);
     }
 
-    /** Wakes the polls waiting on groups of {@code stream}. */
+    // ---- for the store's own layers (pipelines) ----
+
+    /**
+     * Writes the store's own bookkeeping {@code records} (reserved kinds allowed: the caller is the
+     * store, not a client) and the stream {@code events} as ONE atomic batch, records first, like
+     * {@link #commit}. The events are checked (stream exists, kind not reserved, payload size) before
+     * anything is written: a bad one throws here, synchronously, and nothing is written.
+     */
+    public CompletableFuture<List<Published>> publishWithRecords(List<AppendRequest> records,
+                                                                 List<TxStatement.Publish> events, Caller caller) {
+        ensureOpen();
+        if (records.size() + events.size() > EventStore.MAX_BATCH_EVENTS) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "at most " + EventStore.MAX_BATCH_EVENTS
+                    + " events commit at once, not " + (records.size() + events.size()));
+        }
+        List<AppendRequest> requests = new ArrayList<>(records);
+        int[] partitions = new int[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            TxStatement.Publish p = events.get(i);
+            int n = registry.require(StreamNames.checkStream(p.stream()));
+            ClientAppends.checkKind(p.event().kind());
+            if (p.event().payload().length > store.config().maxPayloadBytes()) {
+                throw new StoreException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + p.event().payload().length
+                        + " bytes exceeds the limit of " + store.config().maxPayloadBytes());
+            }
+            partitions[i] = partitionFor(p.event().key(), n);
+            requests.add(toRequest(p.stream(), partitions[i], p.event()));
+        }
+        if (requests.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return appender.append(requests, caller).thenApply(receipts -> {
+            List<Published> out = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                AppendReceipt r = receipts.get(records.size() + i);
+                out.add(new Published(events.get(i).stream(), partitions[i], r.sequence(), r));
+            }
+            events.stream().map(TxStatement.Publish::stream).distinct().forEach(this::wake);
+            return out;
+        });
+    }
+
+    /** Up to {@code limit} events of one partition from offset {@code from}; empty past its head. */
+    public List<StoredEvent> readPartition(String stream, int partition, long from, int limit) {
+        ensureOpen();
+        return store.readEntity(EntityQuery.of(StreamNames.partition(stream, partition)).withFrom(from).withLimit(limit));
+    }
+
+    /** Registers {@code listener}, called with a stream's name (on the writing thread) after events were written to it here. */
+    public void onPublished(Consumer<String> listener) {
+        publishListeners.add(listener);
+    }
+
+    /** Wakes the polls waiting on groups of {@code stream}, and the publish listeners. */
     private void wake(String stream) {
+        for (Consumer<String> l : publishListeners) {
+            l.accept(stream);
+        }
         for (ConsumerGroup g : directory.loaded()) {
             if (g.stream().equals(stream)) {
                 synchronized (g) {

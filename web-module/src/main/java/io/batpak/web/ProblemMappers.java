@@ -59,6 +59,9 @@ public final class ProblemMappers {
                 }
                 yield p;
             }
+            case INVALID_PIPELINE -> Problem.of(400, code.code(), "Invalid pipeline", e.getMessage());
+            case PIPELINE_EXISTS -> Problem.of(409, code.code(), "Pipeline exists", e.getMessage());
+            case INSTANCE_EXISTS -> Problem.of(409, code.code(), "Instance exists", e.getMessage());
             case NOT_FOUND -> Problem.of(404, code.code(), "Not found", e.getMessage());
             case FORBIDDEN -> Problem.of(403, code.code(), "Forbidden", e.getMessage());
             case UNAVAILABLE, INTERRUPTED -> unavailable(e);
