@@ -12,6 +12,8 @@ import io.batpak.engine.StoreException;
 public record StreamEvent(String key, EventKind kind, byte[] payload) {
     /** Longest key, in characters. */
     public static final int MAX_KEY_CHARS = 1024;
+    /** Attribute of a stored stream event holding the key it was published with (absent without a key). */
+    public static final String KEY_ATTRIBUTE = "stream.key";
 
     public StreamEvent {
         if (kind == null || payload == null) {

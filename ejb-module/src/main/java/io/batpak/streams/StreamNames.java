@@ -26,7 +26,7 @@ final class StreamNames {
     /** Parked offsets a group made deliverable again (msgpack). */
     static final EventKind GROUP_REVIVED = EventKind.of(0xE, 0x005);
     /** Attribute holding the key an event was published with. */
-    static final String KEY_ATTRIBUTE = "stream.key";
+    static final String KEY_ATTRIBUTE = StreamEvent.KEY_ATTRIBUTE;
 
     private StreamNames() {
     }

@@ -1,0 +1,128 @@
+package io.batpak.streams.flow;
+
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.EventKind;
+import io.batpak.engine.StoreException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * The kinds and MessagePack payloads of a derivation shard's records, all on the shard's entity.
+ * Kinds 0xE030..0xE032 (category 0xE, reserved to the store; streams use 0xE001..0xE005, pipelines
+ * 0xE020..0xE025):
+ * <ul>
+ *   <li>{@link #INIT}, the shard entity's first record: {@code [version, derivation, shards, shard]};
+ *   <li>{@link #STATE}: {@code [key, value|nil]}, a key's new value (nil: deleted);
+ *   <li>{@link #CHECKPOINT}, last in every step's batch: {@code [[source, partition, next offset], …]},
+ *       the whole checkpoint, the last one wins.
+ * </ul>
+ * Stateless.
+ */
+final class FlowCodec {
+    static final EventKind INIT = EventKind.of(0xE, 0x030);
+    static final EventKind STATE = EventKind.of(0xE, 0x031);
+    static final EventKind CHECKPOINT = EventKind.of(0xE, 0x032);
+    private static final int VERSION = 1;
+
+    record Init(String derivation, int shards, int shard) {
+    }
+
+    record StateChange(String key, byte[] value) {
+    }
+
+    /** A source partition. */
+    record Source(String stream, int partition) {
+    }
+
+    private FlowCodec() {
+    }
+
+    @FunctionalInterface
+    private interface Writer {
+        void write(MessageBufferPacker p) throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface Reader<T> {
+        T read(MessageUnpacker u) throws IOException;
+    }
+
+    private static byte[] pack(Writer w) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            w.write(p);
+            return p.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("packing into memory cannot fail", e);
+        }
+    }
+
+    private static <T> T unpack(String what, byte[] payload, Reader<T> r) {
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
+            return r.read(u);
+        } catch (IOException | RuntimeException e) {
+            throw new StoreException(ErrorCode.CORRUPT_DATA, "a derivation's " + what + " record does not decode: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    static byte[] init(Init i) {
+        return pack(p -> p.packArrayHeader(4).packInt(VERSION).packString(i.derivation()).packInt(i.shards())
+                .packInt(i.shard()));
+    }
+
+    static Init readInit(byte[] payload) {
+        return unpack("init", payload, u -> {
+            u.unpackArrayHeader();
+            u.unpackInt();
+            return new Init(u.unpackString(), u.unpackInt(), u.unpackInt());
+        });
+    }
+
+    static byte[] state(String key, byte[] value) {
+        return pack(p -> {
+            p.packArrayHeader(2).packString(key);
+            if (value == null) {
+                p.packNil();
+            } else {
+                p.packBinaryHeader(value.length).writePayload(value);
+            }
+        });
+    }
+
+    static StateChange readState(byte[] payload) {
+        return unpack("state", payload, u -> {
+            u.unpackArrayHeader();
+            String key = u.unpackString();
+            if (u.tryUnpackNil()) {
+                return new StateChange(key, null);
+            }
+            return new StateChange(key, u.readPayload(u.unpackBinaryHeader()));
+        });
+    }
+
+    static byte[] checkpoint(Map<Source, Long> next) {
+        return pack(p -> {
+            p.packArrayHeader(next.size());
+            for (Map.Entry<Source, Long> e : next.entrySet()) {
+                p.packArrayHeader(3).packString(e.getKey().stream()).packInt(e.getKey().partition())
+                        .packLong(e.getValue());
+            }
+        });
+    }
+
+    static Map<Source, Long> readCheckpoint(byte[] payload) {
+        return unpack("checkpoint", payload, u -> {
+            Map<Source, Long> out = new HashMap<>();
+            for (int i = u.unpackArrayHeader(); i > 0; i--) {
+                u.unpackArrayHeader();
+                out.put(new Source(u.unpackString(), u.unpackInt()), u.unpackLong());
+            }
+            return out;
+        });
+    }
+
+}

@@ -1,0 +1,183 @@
+package io.batpak.streams.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.batpak.engine.Caller;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DerivationRunnerTest {
+    private static final Caller C = Caller.ANONYMOUS;
+    private static final List<String> SOURCES = List.of("orders", "refunds");
+
+    @TempDir
+    Path dir;
+    private FlowFixture f;
+
+    @BeforeEach
+    void open() {
+        f = new FlowFixture(dir);
+        f.streams.createOrGrow("orders", 3, C);
+        f.streams.createOrGrow("refunds", 2, C);
+        f.streams.createOrGrow(Counting.OUT, 2, C);
+    }
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    private DerivationRunner runner(int shards, DerivationConfig config) {
+        return new DerivationRunner(f.store, f.streams, new Counting("totals", SOURCES, shards), config, C);
+    }
+
+    private void publish(int n, long seed) {
+        Random r = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            f.streams.publish(SOURCES.get(r.nextInt(2)), List.of(Counting.event("k" + r.nextInt(20), r.nextInt(100))), C);
+        }
+    }
+
+    private long derivedCount() {
+        return Counting.all(f.streams, Counting.OUT).size();
+    }
+
+    @Test
+    void countsTwoStreamsOverFourShardsOnceEach() {
+        publish(200, 1);
+        DerivationRunner r = runner(4, DerivationConfig.defaults().withBatchSize(16));
+        assertEquals(200, r.runUntilCaughtUp() / 4, "each of the 4 shards reads every source event once");
+        Counting.check(f.streams, r, SOURCES);
+        publish(50, 2);
+        r.runUntilCaughtUp();
+        Counting.check(f.streams, r, SOURCES);
+        assertEquals(250, derivedCount());
+        assertEquals(0, r.runUntilCaughtUp(), "caught up: another round reads nothing");
+        int used = 0;
+        for (int i = 0; i < 4; i++) {
+            used += r.state(i).isEmpty() ? 0 : 1;
+        }
+        assertTrue(used > 1, "20 keys spread over more than one of 4 shards, not " + used);
+        String k3 = new String(r.state("k3"), StandardCharsets.UTF_8);
+        assertTrue(k3.matches("\\d+,\\d+"), "state of k3 looks like count,sum: " + k3);
+    }
+
+    @Test
+    void resumesAfterRestartWithoutRepeatingOrSkipping() {
+        publish(120, 3);
+        DerivationRunner r = runner(4, DerivationConfig.defaults().withBatchSize(8));
+        r.step(0);
+        r.step(1);
+        r.step(1);
+        f.reopen();
+        r = runner(4, DerivationConfig.defaults().withBatchSize(8));
+        r.runUntilCaughtUp();
+        Counting.check(f.streams, r, SOURCES);
+    }
+
+    @Test
+    void refusesAChangedShardCount() {
+        publish(10, 4);
+        runner(4, DerivationConfig.defaults()).runUntilCaughtUp();
+        for (int n : new int[] {1, 3, 5}) {
+            StoreException e = assertThrows(StoreException.class, () -> runner(n, DerivationConfig.defaults()),
+                    "a runner with " + n + " shards instead of 4");
+            assertEquals(ErrorCode.INVALID_REQUEST, e.code());
+            assertTrue(e.getMessage().contains("4 shards") && e.getMessage().contains("re-shard"), e.getMessage());
+        }
+        DerivationRunner again = runner(4, DerivationConfig.defaults());
+        publish(10, 5);
+        again.runUntilCaughtUp();
+        Counting.check(f.streams, again, SOURCES);
+    }
+
+    @Test
+    void aStaleRunnerCannotCommitTheSameShard() {
+        publish(40, 6);
+        DerivationRunner a = runner(1, DerivationConfig.defaults().withBatchSize(10));
+        DerivationRunner b = runner(1, DerivationConfig.defaults().withBatchSize(10));
+        b.state(0); // b has loaded its view of the shard
+        assertTrue(a.step(0) > 0);
+        long written = derivedCount();
+        StoreException e = assertThrows(StoreException.class, () -> b.step(0), "b's view is stale");
+        assertEquals(ErrorCode.SEQUENCE_MISMATCH, e.code());
+        assertEquals(written, derivedCount(), "the refused step published nothing");
+        b.runUntilCaughtUp(); // b reloads and carries on from a's checkpoint
+        assertEquals(ErrorCode.SEQUENCE_MISMATCH, assertThrows(StoreException.class, () -> a.step(0),
+                "now a's view is stale").code());
+        assertEquals(0, a.runUntilCaughtUp(), "a reloads and finds b did everything");
+        Counting.check(f.streams, b, SOURCES);
+        Counting.check(f.streams, a, SOURCES);
+    }
+
+    @Test
+    void aFailedApplyCommitsNothingAndIsRetried() {
+        publish(30, 7);
+        Counting d = new Counting("totals", SOURCES, 2);
+        DerivationRunner r = new DerivationRunner(f.store, f.streams, d, DerivationConfig.defaults().withBatchSize(10), C);
+        d.crashAt = 3;
+        assertThrows(IllegalStateException.class, r::runUntilCaughtUp);
+        r.runUntilCaughtUp();
+        Counting.check(f.streams, r, SOURCES);
+    }
+
+    @Test
+    void exceedingTheKeyBudgetFailsTheStepAndCommitsNothing() {
+        for (int i = 0; i < 5; i++) {
+            f.streams.publish("orders", List.of(Counting.event("key" + i, i)), C);
+        }
+        DerivationRunner r = runner(1, DerivationConfig.defaults().withMaxKeysPerShard(3));
+        KeyBudgetExceededException e = assertThrows(KeyBudgetExceededException.class, r::runUntilCaughtUp);
+        assertTrue(e.getMessage().contains("maxKeysPerShard"), e.getMessage());
+        assertEquals(0, derivedCount(), "nothing derived");
+        assertTrue(r.state(0).isEmpty(), "no state committed");
+    }
+
+    @Test
+    void loopTasksFollowPublishesUntilClosed() throws Exception {
+        DerivationRunner r = runner(2, DerivationConfig.defaults().withIdleWaitMs(20));
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(r.loop(i), "shard-" + i);
+            t.start();
+            threads.add(t);
+        }
+        publish(30, 8);
+        long until = System.currentTimeMillis() + 10_000;
+        while (derivedCount() < 30 && System.currentTimeMillis() < until) {
+            Thread.sleep(10);
+        }
+        r.close();
+        for (Thread t : threads) {
+            t.join(5_000);
+            assertTrue(!t.isAlive(), t.getName() + " ended after close");
+        }
+        DerivationRunner check = runner(2, DerivationConfig.defaults());
+        Counting.check(f.streams, check, SOURCES);
+        assertEquals(30, derivedCount());
+    }
+
+    @Test
+    void refusesBadDefinitions() {
+        assertThrows(StoreException.class, () -> new DerivationRunner(f.store, f.streams,
+                new Counting("a/b", SOURCES, 1), DerivationConfig.defaults(), C));
+        assertThrows(StoreException.class, () -> new DerivationRunner(f.store, f.streams,
+                new Counting("x", List.of(), 1), DerivationConfig.defaults(), C));
+        assertThrows(StoreException.class, () -> new DerivationRunner(f.store, f.streams,
+                new Counting("x", SOURCES, 0), DerivationConfig.defaults(), C));
+        DerivationRunner missing = new DerivationRunner(f.store, f.streams,
+                new Counting("y", List.of("nope"), 1), DerivationConfig.defaults(), C);
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> missing.step(0)).code());
+    }
+}
