@@ -123,6 +123,7 @@ final class Shard {
         Emitter emitter = (stream, key, kind, payload) -> emit(out, stream, key, kind, payload);
         Map<Source, Long> next = new HashMap<>(checkpoint);
         int read = 0;
+        int added = 0; // keys the pending changes add to the committed state, net
         for (Source s : sources) {
             List<StoredEvent> events = streams.readPartition(s.stream(), s.partition(), next.getOrDefault(s, 0L),
                     perPartition);
@@ -130,8 +131,10 @@ final class Shard {
                 String key = derivation.shuffleKey(e);
                 key = key == null ? "" : key;
                 if (DerivationRunner.shardOf(key, derivation.shards()) == index) {
-                    derivation.apply(e, new View(key, pending), emitter);
-                    checkBudget(pending);
+                    View view = new View(key, pending, added);
+                    derivation.apply(e, view, emitter);
+                    added = view.added;
+                    checkBudget(added);
                 }
                 next.put(s, e.sequence() + 1);
             }
@@ -147,13 +150,9 @@ final class Shard {
         out.add(new TxStatement.Publish(stream, new StreamEvent(key, kind, payload)));
     }
 
-    private void checkBudget(Map<String, byte[]> pending) {
-        int keys = state.size();
-        for (Map.Entry<String, byte[]> e : pending.entrySet()) {
-            boolean had = state.containsKey(e.getKey());
-            boolean has = e.getValue() != DELETED;
-            keys += (has ? 1 : 0) - (had ? 1 : 0);
-        }
+    /** Fails the step if committed keys plus the step's net new keys ({@code added}) exceed the budget. */
+    private void checkBudget(int added) {
+        int keys = state.size() + added;
         if (keys > config.maxKeysPerShard()) {
             throw new KeyBudgetExceededException("derivation " + derivation.name() + " shard " + index + " would hold "
                     + keys + " keys, more than its budget of " + config.maxKeysPerShard()
@@ -217,10 +216,18 @@ final class Shard {
     private final class View implements KeyedState {
         private final String key;
         private final Map<String, byte[]> pending;
+        /** Net keys the step's pending changes add to the committed state, updated by put and delete. */
+        int added;
 
-        View(String key, Map<String, byte[]> pending) {
+        View(String key, Map<String, byte[]> pending, int added) {
             this.key = key;
             this.pending = pending;
+            this.added = added;
+        }
+
+        private boolean present() {
+            byte[] p = pending.get(key);
+            return p != null ? p != DELETED : state.containsKey(key);
         }
 
         @Override
@@ -243,11 +250,13 @@ final class Shard {
             if (value == null) {
                 throw new StoreException(ErrorCode.INVALID_REQUEST, "a state value may not be null; use delete()");
             }
+            added += present() ? 0 : 1;
             pending.put(key, value.clone()); // a fresh array, never DELETED itself
         }
 
         @Override
         public void delete() {
+            added -= present() ? 1 : 0;
             pending.put(key, DELETED);
         }
     }
