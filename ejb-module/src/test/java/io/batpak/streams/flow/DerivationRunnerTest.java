@@ -180,4 +180,40 @@ class DerivationRunnerTest {
                 new Counting("y", List.of("nope"), 1), DerivationConfig.defaults(), C);
         assertEquals(ErrorCode.NOT_FOUND, assertThrows(StoreException.class, () -> missing.step(0)).code());
     }
+
+    @Test
+    void deletedKeysFreeTheBudgetAndStayDeletedAfterARestart() {
+        // Each key is put by its first event and deleted by its second: at most 2 keys live at once.
+        Derivation once = new Derivation() {
+            @Override
+            public String name() {
+                return "pairs";
+            }
+
+            @Override
+            public List<String> sources() {
+                return List.of("single");
+            }
+
+            @Override
+            public void apply(io.batpak.engine.StoredEvent event, KeyedState state, Emitter emit) {
+                if (state.get() == null) {
+                    state.putString("open");
+                } else {
+                    state.delete();
+                }
+            }
+        };
+        f.streams.createOrGrow("single", 1, C); // one partition: the events apply in publish order
+        for (int i = 0; i < 6; i++) {
+            f.streams.publish("single", List.of(Counting.event("key" + i, i), Counting.event("key" + i, i)), C);
+        }
+        f.streams.publish("single", List.of(Counting.event("last", 0)), C);
+        DerivationConfig config = DerivationConfig.defaults().withMaxKeysPerShard(2).withBatchSize(3);
+        new DerivationRunner(f.store, f.streams, once, config, C).runUntilCaughtUp();
+        f.reopen();
+        DerivationRunner r = new DerivationRunner(f.store, f.streams, once, config, C);
+        assertEquals(0, r.runUntilCaughtUp(), "the checkpoint survived the restart");
+        assertEquals(List.of("last"), List.copyOf(r.state(0).keySet()), "deleted keys stay deleted after a rebuild");
+    }
 }
