@@ -10,6 +10,11 @@ import java.util.List;
  * free of side effects other than {@code state} and {@code emit}: a step that fails before its
  * commit is retried from the committed state, so an aborted call leaves no trace. Implementations
  * are called by one thread per shard at a time.
+ *
+ * <p>Limits of one step: its changed keys plus its derived events plus one checkpoint record must fit
+ * one engine batch ({@code EventStore.MAX_BATCH_EVENTS}), and each state value one payload
+ * ({@code maxPayloadBytes}); a step beyond them fails and commits nothing (lower
+ * {@link DerivationConfig#batchSize()}). A derivation should not emit to its own sources.
  */
 public interface Derivation {
     /** Its name: 1..200 characters valid in a coordinate, without {@code '/'}; fixes where its records live. */

@@ -124,5 +124,4 @@ final class FlowCodec {
             return out;
         });
     }
-
 }
