@@ -1,14 +1,10 @@
 package io.batpak.streams.flow;
 
-import io.batpak.engine.ErrorCode;
+import io.batpak.streams.RecordPacking;
 import io.batpak.engine.EventKind;
-import io.batpak.engine.StoreException;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
 
 /**
  * The kinds and MessagePack payloads of a derivation shard's records, all on the shard's entity.
@@ -41,32 +37,12 @@ final class FlowCodec {
     private FlowCodec() {
     }
 
-    @FunctionalInterface
-    private interface Writer {
-        void write(MessageBufferPacker p) throws IOException;
+    private static byte[] pack(RecordPacking.Writer w) {
+        return RecordPacking.pack(w);
     }
 
-    @FunctionalInterface
-    private interface Reader<T> {
-        T read(MessageUnpacker u) throws IOException;
-    }
-
-    private static byte[] pack(Writer w) {
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-            w.write(p);
-            return p.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("packing into memory cannot fail", e);
-        }
-    }
-
-    private static <T> T unpack(String what, byte[] payload, Reader<T> r) {
-        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
-            return r.read(u);
-        } catch (IOException | RuntimeException e) {
-            throw new StoreException(ErrorCode.CORRUPT_DATA, "a derivation's " + what + " record does not decode: "
-                    + e.getMessage(), e);
-        }
+    private static <T> T unpack(String what, byte[] payload, RecordPacking.Reader<T> r) {
+        return RecordPacking.unpack("a derivation's " + what, payload, r);
     }
 
     static byte[] init(Init i) {

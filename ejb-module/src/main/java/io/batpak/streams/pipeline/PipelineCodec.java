@@ -1,8 +1,7 @@
 package io.batpak.streams.pipeline;
 
-import io.batpak.engine.ErrorCode;
+import io.batpak.streams.RecordPacking;
 import io.batpak.engine.EventKind;
-import io.batpak.engine.StoreException;
 import io.batpak.streams.StartPosition;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,32 +46,12 @@ final class PipelineCodec {
     private PipelineCodec() {
     }
 
-    @FunctionalInterface
-    private interface Writer {
-        void write(MessageBufferPacker p) throws IOException;
+    private static byte[] pack(RecordPacking.Writer w) {
+        return RecordPacking.pack(w);
     }
 
-    @FunctionalInterface
-    private interface Reader<T> {
-        T read(MessageUnpacker u) throws IOException;
-    }
-
-    private static byte[] pack(Writer w) {
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-            w.write(p);
-            return p.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("packing into memory cannot fail", e);
-        }
-    }
-
-    private static <T> T unpack(String what, byte[] payload, Reader<T> r) {
-        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
-            return r.read(u);
-        } catch (IOException | RuntimeException e) {
-            throw new StoreException(ErrorCode.CORRUPT_DATA, "a pipeline's " + what + " record does not decode: "
-                    + e.getMessage(), e);
-        }
+    private static <T> T unpack(String what, byte[] payload, RecordPacking.Reader<T> r) {
+        return RecordPacking.unpack("a pipeline's " + what, payload, r);
     }
 
     static byte[] definition(PipelineDefinition d, long[] startOffsets) {
