@@ -303,7 +303,11 @@ class ConsoleIT {
         }
         browser.untilText(UI, "[data-testid=ready]", "UP");
         assertEquals(3, browser.all("figure.chart svg polyline").size(), "three charts drawn");
-        long events = Long.parseLong(browser.find("[data-field=events]").getText().replace(",", ""));
+        // The tile re-renders at every sample: read it inside a wait, which retries a stale element.
+        long events = browser.until(UI, "the events tile to show at least 90 events", d -> {
+            long shown = Long.parseLong(d.findElement(By.cssSelector("[data-field=events]")).getText().replace(",", ""));
+            return shown >= 90 ? shown : null;
+        });
         assertTrue(events >= 90, "events tile: " + events);
         browser.screenshot("dashboard");
 
