@@ -3,7 +3,6 @@ package io.batpak.web;
 import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.BatpakPipelines;
-import io.batpak.ee.BatpakStore;
 import io.batpak.engine.Caller;
 import io.batpak.streams.AckResult;
 import io.batpak.streams.TxStatement;
@@ -21,11 +20,8 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.util.List;
 
@@ -39,23 +35,9 @@ import java.util.List;
 @Produces({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE, Problem.MEDIA_TYPE})
 @Path("pipelines/{name}")
 @ApplicationScoped
-public class PipelinesResource {
-    @Inject
-    BatpakStore store;
+public class PipelinesResource extends StreamApiResource {
     @Inject
     BatpakPipelines pipelines;
-    @Context
-    HttpHeaders headers;
-    @Context
-    SecurityContext security;
-
-    private JsonObject body(InputStream in, String contentLength, boolean optional) {
-        return StreamBodies.read(in, contentLength, optional, store, headers);
-    }
-
-    private static Response json(int status, JsonObject body) {
-        return StreamBodies.response(status, body);
-    }
 
     /** The pipeline's input stream once the caller may read it (404 otherwise, as if absent). */
     private String readable(Caller caller, String name) {
@@ -75,7 +57,7 @@ public class PipelinesResource {
     @RolesAllowed(StreamAccess.ADMIN)
     public Response put(@PathParam("name") String name, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.ADMIN);
+        Caller caller = caller(StreamAccess.ADMIN);
         PipelineDefinition d = PipelineBodies.definition(body(in, contentLength, false));
         StreamAccess.write(caller, d.input());
         boolean created = pipelines.get().define(name, d, caller);
@@ -85,7 +67,7 @@ public class PipelinesResource {
     @GET
     @RolesAllowed(StreamAccess.READER)
     public Response get(@PathParam("name") String name) {
-        readable(StreamAccess.caller(security, StreamAccess.READER), name);
+        readable(caller(StreamAccess.READER), name);
         return json(200, PipelineBodies.summary(pipelines.get().summary(name)));
     }
 
@@ -94,7 +76,7 @@ public class PipelinesResource {
     @RolesAllowed(StreamAccess.READER)
     public Response poll(@PathParam("name") String name, @PathParam("stage") String stage, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.READER);
+        Caller caller = caller(StreamAccess.READER);
         readable(caller, name);
         JsonObject o = body(in, contentLength, false);
         String consumer = StreamBodies.requiredString(o, "consumer");
@@ -108,7 +90,7 @@ public class PipelinesResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response ack(@PathParam("name") String name, @PathParam("stage") String stage, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         writable(caller, name);
         JsonObject o = body(in, contentLength, false);
         String deliveryId = StreamBodies.requiredString(o, "deliveryId");
@@ -123,7 +105,7 @@ public class PipelinesResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response nack(@PathParam("name") String name, @PathParam("stage") String stage, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         writable(caller, name);
         JsonObject o = body(in, contentLength, false);
         AckResult r = pipelines.get().nack(name, stage, StreamBodies.requiredString(o, "deliveryId"),
@@ -135,7 +117,7 @@ public class PipelinesResource {
     @Path("instances/{instanceId}")
     @RolesAllowed(StreamAccess.READER)
     public Response instance(@PathParam("name") String name, @PathParam("instanceId") String instanceId) {
-        readable(StreamAccess.caller(security, StreamAccess.READER), name);
+        readable(caller(StreamAccess.READER), name);
         return json(200, PipelineBodies.instance(pipelines.get().instance(name, instanceId)));
     }
 
@@ -144,7 +126,7 @@ public class PipelinesResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response trigger(@PathParam("name") String name, InputStream in,
                             @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         writable(caller, name);
         JsonObject o = body(in, contentLength, false);
         long partition = StreamBodies.integer(o, "partition", -1, 0, Integer.MAX_VALUE);
@@ -161,7 +143,7 @@ public class PipelinesResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response replay(@PathParam("name") String name, InputStream in,
                            @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         writable(caller, name);
         JsonObject o = body(in, contentLength, true);
         int n = pipelines.get().replay(name, StreamBodies.optionalString(o, "instanceId"), caller);

@@ -2,7 +2,6 @@ package io.batpak.web;
 
 import static io.batpak.ee.Jsons.JSON;
 
-import io.batpak.ee.BatpakStore;
 import io.batpak.ee.BatpakStreams;
 import io.batpak.engine.Caller;
 import io.batpak.engine.EventStore;
@@ -28,11 +27,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,29 +42,15 @@ import java.util.List;
 @Produces({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE, CloudEventsCodec.STRUCTURED, Problem.MEDIA_TYPE})
 @Path("streams/{stream}")
 @ApplicationScoped
-public class StreamsResource {
-    @Inject
-    BatpakStore store;
+public class StreamsResource extends StreamApiResource {
     @Inject
     BatpakStreams streams;
-    @Context
-    HttpHeaders headers;
-    @Context
-    SecurityContext security;
-
-    private JsonObject body(InputStream in, String contentLength, boolean optional) {
-        return StreamBodies.read(in, contentLength, optional, store, headers);
-    }
-
-    private static Response json(int status, JsonObject body) {
-        return StreamBodies.response(status, body);
-    }
 
     @PUT
     @RolesAllowed(StreamAccess.ADMIN)
     public Response put(@PathParam("stream") String stream, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.ADMIN);
+        Caller caller = caller(StreamAccess.ADMIN);
         StreamAccess.write(caller, stream);
         JsonObject o = body(in, contentLength, false);
         int partitions = (int) StreamBodies.integer(o, "partitions", -1, 1, Integer.MAX_VALUE);
@@ -84,7 +66,7 @@ public class StreamsResource {
     @GET
     @RolesAllowed(StreamAccess.READER)
     public Response get(@PathParam("stream") String stream) {
-        StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
+        StreamAccess.read(caller(StreamAccess.READER), stream);
         long[] heads = streams.get().heads(stream);
         JsonArrayBuilder a = JSON.createArrayBuilder();
         for (int p = 0; p < heads.length; p++) {
@@ -99,7 +81,7 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response publish(@PathParam("stream") String stream, InputStream in,
                             @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         StreamAccess.write(caller, stream);
         JsonObject o = body(in, contentLength, false);
         JsonValue many = o.get("events");
@@ -132,7 +114,7 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.ADMIN)
     public Response putGroup(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                              @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.ADMIN);
+        Caller caller = caller(StreamAccess.ADMIN);
         StreamAccess.write(caller, stream);
         JsonObject o = body(in, contentLength, true);
         Streams s = streams.get();
@@ -145,7 +127,7 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.READER)
     public Response poll(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.READER);
+        Caller caller = caller(StreamAccess.READER);
         StreamAccess.read(caller, stream);
         JsonObject o = body(in, contentLength, false);
         String consumer = StreamBodies.requiredString(o, "consumer");
@@ -163,7 +145,7 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response ack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         StreamAccess.write(caller, stream);
         AckResult r = streams.get().ack(stream, group, StreamBodies.ids(body(in, contentLength, false)), caller);
         return json(200, result("acked", r));
@@ -174,7 +156,7 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response nack(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                          @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         StreamAccess.write(caller, stream);
         JsonObject o = body(in, contentLength, false);
         AckResult r = streams.get().nack(stream, group, StreamBodies.ids(o), StreamBodies.optionalString(o, "reason"), caller);
@@ -186,7 +168,7 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.READER)
     public Response parked(@PathParam("stream") String stream, @PathParam("group") String group,
                            @QueryParam("after") String after, @QueryParam("limit") String limit) {
-        StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
+        StreamAccess.read(caller(StreamAccess.READER), stream);
         int n = (int) Params.longParam("limit", limit, 100, 1, Streams.MAX_PARKED_PAGE);
         return json(200, StreamBodies.parked(streams.get().parked(stream, group, after, n)));
     }
@@ -196,7 +178,7 @@ public class StreamsResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response replayParked(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
                                  @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         StreamAccess.write(caller, stream);
         List<long[]> offsets = StreamBodies.replayOffsets(body(in, contentLength, true));
         int n = streams.get().replayParked(stream, group, offsets, caller);
@@ -213,7 +195,7 @@ public class StreamsResource {
     @Path("groups/{group}")
     @RolesAllowed(StreamAccess.READER)
     public Response group(@PathParam("stream") String stream, @PathParam("group") String group) {
-        StreamAccess.read(StreamAccess.caller(security, StreamAccess.READER), stream);
+        StreamAccess.read(caller(StreamAccess.READER), stream);
         Streams s = streams.get();
         GroupConfig c = s.groupConfig(stream, group);
         return json(200, StreamBodies.config(c).add("stream", stream).add("group", group)

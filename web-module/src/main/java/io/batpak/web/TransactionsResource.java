@@ -3,7 +3,6 @@ package io.batpak.web;
 import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.AppendJson;
-import io.batpak.ee.BatpakStore;
 import io.batpak.ee.BatpakStreams;
 import io.batpak.ee.EventJson;
 import io.batpak.engine.AppendReceipt;
@@ -24,11 +23,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 
 /**
@@ -41,28 +37,14 @@ import java.io.InputStream;
 @Produces({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE, CloudEventsCodec.STRUCTURED, Problem.MEDIA_TYPE})
 @Path("transactions")
 @ApplicationScoped
-public class TransactionsResource {
-    @Inject
-    BatpakStore store;
+public class TransactionsResource extends StreamApiResource {
     @Inject
     BatpakStreams streams;
-    @Context
-    HttpHeaders headers;
-    @Context
-    SecurityContext security;
-
-    private JsonObject body(InputStream in, String contentLength, boolean optional) {
-        return StreamBodies.read(in, contentLength, optional, store, headers);
-    }
-
-    private static Response json(int status, JsonObject body) {
-        return StreamBodies.response(status, body);
-    }
 
     @POST
     @RolesAllowed(StreamAccess.WRITER)
     public Response begin() {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         return json(201, JSON.createObjectBuilder().add("txId", streams.get().begin(caller)).build());
     }
 
@@ -71,7 +53,7 @@ public class TransactionsResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response add(@PathParam("tx") String tx, InputStream in,
                         @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         JsonObject o = body(in, contentLength, false);
         TxStatement statement;
         String stream = StreamBodies.optionalString(o, "stream");
@@ -92,7 +74,7 @@ public class TransactionsResource {
     @RolesAllowed(StreamAccess.WRITER)
     public Response commit(@PathParam("tx") String tx, InputStream in,
                            @HeaderParam("Content-Length") String contentLength) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         JsonObject o = body(in, contentLength, true);
         TxAck ack = null;
         JsonValue a = o.get("ack");
@@ -118,7 +100,7 @@ public class TransactionsResource {
     @Path("{tx}")
     @RolesAllowed(StreamAccess.WRITER)
     public Response abort(@PathParam("tx") String tx) {
-        Caller caller = StreamAccess.caller(security, StreamAccess.WRITER);
+        Caller caller = caller(StreamAccess.WRITER);
         streams.get().abort(tx, caller);
         return Response.noContent().build();
     }
