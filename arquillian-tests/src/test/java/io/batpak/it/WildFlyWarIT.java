@@ -1,10 +1,18 @@
 package io.batpak.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.JavaArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
  * unpacked by the build), with the server's own MicroProfile subsystems: the default
  * {@code standalone.xml} profile (it has EJB, Config and JWT; {@code standalone-microprofile.xml}
  * has no EJB) plus Health, OpenAPI and Reactive Messaging, added by {@code src/test/wildfly/batpak.cli}.
- * Started with
- * {@code standalone.sh}, the WAR deployed by the deployment scanner, {@link ServerContract}'s checks,
+ * First the WAR alone, as built (it must start and take an append with no flag), then, started with
+ * {@code standalone.sh}, the WAR with the test beans and {@code batpak.messaging.channels=true}
+ * deployed by the deployment scanner, {@link ServerContract}'s checks,
  * a {@code :shutdown} and a start again, the data checked, stopped.
  */
 class WildFlyWarIT extends ServerContract {
@@ -39,14 +48,45 @@ class WildFlyWarIT extends ServerContract {
         long t0 = System.nanoTime();
         server.configure(cli);
         long t1 = System.nanoTime();
-        server.deploy(warWithTestBeans(war, work.resolve("batpak-it.war").toFile()), NAME);
+        deployedAloneItStartsAndAppends(war, dataDir);
+        long t2 = System.nanoTime();
+        server.deploy(withChannelsOn(warWithTestBeans(war, work.resolve("batpak-beans.war").toFile()),
+                work.resolve("batpak-it.war").toFile()), NAME);
         server.start(NAME);
         awaitReady();
-        long t2 = System.nanoTime();
+        long t3 = System.nanoTime();
         // where the IT's time goes, for CI logs; not an assertion
-        System.out.printf("WildFlyWarIT: CLI configuration %d ms, start + deploy + ready %d ms%n",
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+        System.out.printf("WildFlyWarIT: CLI configuration %d ms, the WAR alone %d ms, start + deploy + ready %d ms%n",
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         http = new Http(server.base("/batpak").resolve("api/v1/"), Http.adminToken(dataDir));
+    }
+
+    /**
+     * The WAR as built, with nothing added and no flag: under WildFly's strict binding its own
+     * channels would fail the deployment, so MessagingChannelsSwitch leaves them out; the store
+     * must be ready and take an append. Then the server is stopped for the contract's deployment.
+     */
+    private void deployedAloneItStartsAndAppends(File war, Path dataDir) throws Exception {
+        server.deploy(war, NAME);
+        server.start(NAME);
+        awaitReady();
+        Http alone = new Http(server.base("/batpak").resolve("api/v1/"), Http.adminToken(dataDir));
+        Http.Reply r = alone.post("events", ("{\"entity\":\"alone:" + run + "\",\"scope\":\"alone:" + run
+                + "\",\"kind\":61441,\"payload\":1}").getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(201, r.status(), () -> "an append to the WAR deployed alone: " + r + "; see " + serverLog());
+        server.stop();
+    }
+
+    /**
+     * The test WAR consumes batpak-events and feeds batpak-append (Probes, ProbeResource), so it
+     * turns the store's channels on, as an application does: the key in a config file of its own.
+     */
+    private static File withChannelsOn(File war, File out) {
+        WebArchive w = ShrinkWrap.create(ZipImporter.class, "batpak.war").importFrom(war).as(WebArchive.class);
+        w.addAsLibrary(ShrinkWrap.create(JavaArchive.class, "batpak-channels-on.jar")
+                .addAsManifestResource(new StringAsset("batpak.messaging.channels=true\n"), "microprofile-config.properties"));
+        w.as(ZipExporter.class).exportTo(out, true);
+        return out;
     }
 
     @AfterAll

@@ -32,8 +32,9 @@ public class StoreStartup {
      */
     @Inject
     Instance<StoreMetrics> metrics;
+    /** Unresolvable where {@link MessagingChannelsSwitch} turned the channels off. */
     @Inject
-    MessagingChannels channels;
+    Instance<MessagingChannels> channels;
     @Inject
     io.batpak.ee.kafka.KafkaService kafka;
 
@@ -50,7 +51,9 @@ public class StoreStartup {
         }
         store.open();
         publisher.start();
-        channels.start();
+        if (channels.isResolvable()) {
+            channels.get().start();
+        }
         kafka.start();
         if (metrics.isResolvable()) {
             metrics.get().register();
