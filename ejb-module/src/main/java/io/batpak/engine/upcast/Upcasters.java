@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A validated set of {@link Upcaster}s: per kind, the steps from versions 1, 2, …, n with none
+ * A validated set of {@link Upcaster}s for client kinds (the store's reserved categories 0x0, 0xD
+ * and 0xE are refused: its own records are never upcast): per kind, the steps from versions 1, 2, …, n with none
  * missing and none doubled, so that kind's current version is n + 1. {@link #of} refuses any other
  * set with {@code invalid-upcasters}, naming the kind and the missing or doubled step: a gap is a
  * deployment error, found when the set is installed, not at the first old event read.
@@ -42,6 +43,10 @@ public final class Upcasters {
         for (Upcaster u : steps) {
             if (u == null || u.kind() == null) {
                 throw new StoreException(ErrorCode.INVALID_UPCASTERS, "an upcaster without a kind: " + u);
+            }
+            if (u.kind().isReserved() || u.kind().category() == EventKind.BOOKKEEPING_CATEGORY) {
+                throw new StoreException(ErrorCode.INVALID_UPCASTERS, u.name() + " reads kind " + u.kind()
+                        + ", whose category is reserved to the store: its own records are never upcast");
             }
             int from = u.fromVersion();
             if (from < AppendRequest.FIRST_PAYLOAD_VERSION || from >= AppendRequest.MAX_PAYLOAD_VERSION) {

@@ -276,6 +276,9 @@ class UpcasterChainTest {
         StoreException zero = assertThrows(StoreException.class,
                 () -> store.installUpcasters(List.of(Upcaster.of(RENAMED, 0, p -> p))));
         assertEquals(ErrorCode.INVALID_UPCASTERS, zero.code());
+        StoreException reserved = assertThrows(StoreException.class,
+                () -> store.installUpcasters(List.of(Upcaster.of(EventKind.of(0xE, 1), 1, p -> p))));
+        assertEquals(ErrorCode.INVALID_UPCASTERS, reserved.code(), "the store's bookkeeping kinds are never upcast");
         assertSame(before, store.upcasters(), "a refused set installs nothing");
     }
 
