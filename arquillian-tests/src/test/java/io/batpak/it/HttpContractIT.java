@@ -518,4 +518,80 @@ class HttpContractIT {
         assertProblem(http.get("entities/" + e + "/export", "Accept", "application/x-ndjson", "Authorization", null),
                 401, "unauthenticated");
     }
+
+    /**
+     * Upcasters over HTTP: the test beans of {@code GreetingUpcasters} (kind 0xF0A1, v1 → v2 → v3)
+     * are installed at start; events appended at versions 1, 2 (event) and 3 (batch) read at version
+     * 3 through the event, entity, region, query, ancestors and SSE paths, while verify and the
+     * audit export see the stored bytes and hashes.
+     */
+    @Test
+    void upcastersDeliverTheCurrentPayloadVersionOnEveryReadPath() throws Exception {
+        String e = entity("greeting");
+        int kind = io.batpak.it.app.GreetingUpcasters.KIND;
+        Http.Reply v1 = http.post("events", body(e, kind, "{\"name\":\"ada\"}"));
+        assertEquals(201, v1.status(), v1::toString);
+        String v2Body = body(e, kind, "{\"v2\":{\"name\":\"bob\"}}");
+        Http.Reply v2 = http.post("events", v2Body.substring(0, v2Body.length() - 1) + ",\"payloadVersion\":2}");
+        assertEquals(201, v2.status(), v2::toString);
+        String v3Body = body(e, kind, "{\"v3\":{\"v2\":{\"name\":\"cy\"}}}");
+        Http.Reply v3 = http.post("batches", "{\"events\":[" + v3Body.substring(0, v3Body.length() - 1)
+                + ",\"payloadVersion\":3}]}");
+        assertEquals(201, v3.status(), v3::toString);
+        List<String> current = List.of("{\"v3\":{\"v2\":{\"name\":\"ada\"}}}", "{\"v3\":{\"v2\":{\"name\":\"bob\"}}}",
+                "{\"v3\":{\"v2\":{\"name\":\"cy\"}}}");
+
+        JsonObject one = http.get("events/" + v1.json().getString("eventId")).json();
+        assertEquals(3, one.getInt("payloadVersion"), "GET /events/{id}: " + one);
+        assertEquals(current.get(0), one.getJsonObject("payload").toString(), "GET /events/{id} payload");
+        assertEquals(v1.json().getString("hash"), one.getString("hash"), "the hash stays the stored one");
+        assertCurrentEvents(current, http.get("entities/" + e + "/events").json(), "GET /entities/{e}/events");
+        assertCurrentEvents(current, http.get("events?entityPrefix=" + e).json(), "GET /events?entityPrefix");
+        assertCurrentEvents(current, http.post("events/query", "{\"items\":[{\"entityPrefix\":\"" + e + "\"}],\"limit\":10}")
+                .json(), "POST /events/query");
+        JsonObject anc = http.get("events/" + v3.json().getJsonArray("receipts").getJsonObject(0).getString("eventId")
+                + "/ancestors?limit=10").json();
+        assertEquals(2, anc.getJsonArray("events").size(), "ancestors: " + anc);
+        anc.getJsonArray("events").forEach(v -> assertEquals(3, v.asJsonObject().getInt("payloadVersion"),
+                "ancestors deliver the current version: " + v));
+
+        List<String> sse = new ArrayList<>();
+        try (SseStream stream = SseStream.open(http.client(), http.uri("subscribe?entityPrefix=" + e + "&after=0"),
+                http.authorization(), null, Duration.ofSeconds(60))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (sse.size() < 3) {
+                SseStream.Message m = stream.next(deadline, "subscribe " + e);
+                if (m.id() != null) {
+                    sse.add(m.data());
+                }
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            JsonObject ev = jakarta.json.Json.createReader(new java.io.StringReader(sse.get(i))).readObject();
+            assertEquals(3, ev.getInt("payloadVersion"), "SSE event " + i + ": " + ev);
+            assertEquals(current.get(i), ev.getJsonObject("payload").toString(), "SSE event " + i);
+        }
+
+        assertTrue(http.get("entities/" + e + "/verify").json().getBoolean("valid"), "verify after upcasting");
+        Http.Reply export = http.get("entities/" + e + "/export?scope=it:" + RUN);
+        assertEquals(200, export.status(), export::toString);
+        assertTrue(export.text().contains("\"pver\":2") && export.text().contains("\"pver\":3"),
+                "the export carries the stored versions: " + export.text());
+        java.security.PublicKey key = io.batpak.engine.audit.AuditKey.readPublicKey(
+                Http.arquillianDataDir().resolve("audit/ed25519.pub.pem"));
+        assertEquals("OK 3 events, 1 entities", new io.batpak.engine.audit.ExportVerifier(key)
+                .verify(new java.io.ByteArrayInputStream(export.body())).toString(), "the export of stored bytes verifies");
+        assertProblem(http.post("events", v2Body.substring(0, v2Body.length() - 1) + ",\"payloadVersion\":0}"), 400,
+                "invalid-request");
+    }
+
+    private static void assertCurrentEvents(List<String> current, JsonObject page, String api) {
+        jakarta.json.JsonArray events = page.getJsonArray("events");
+        assertEquals(current.size(), events.size(), api + ": " + page);
+        for (int i = 0; i < current.size(); i++) {
+            JsonObject ev = events.getJsonObject(i);
+            assertEquals(3, ev.getInt("payloadVersion"), api + " event " + i + ": " + ev);
+            assertEquals(current.get(i), ev.getJsonObject("payload").toString(), api + " event " + i);
+        }
+    }
 }

@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * Turns the contract's append body ({@code entity, scope, kind, payload, expectedSequence,
- * correlationId, causationId}) into an {@link AppendRequest}. The payload is kept as its compact
+ * Turns the contract's append body ({@code entity, scope, kind, payload, payloadVersion,
+ * expectedSequence, correlationId, causationId}) into an {@link AppendRequest}; an absent
+ * {@code payloadVersion} is version 1. The payload is kept as its compact
  * JSON text, so the same JSON always becomes the same bytes (idempotent replays compare requests
  * after parsing). Every malformed field is a {@link StoreException} with {@code INVALID_REQUEST}
  * naming the field. Stateless, thread-safe.
@@ -42,7 +43,11 @@ public final class AppendJson {
         if (idempotencyKey != null) {
             options = options.withIdempotencyKey(idempotencyKey);
         }
-        return new AppendRequest(new Coordinate(entity, scope), new EventKind(kind), payloadBytes(payload), options);
+        int payloadVersion = has(body, "payloadVersion")
+                ? (int) integer(body, "payloadVersion", AppendRequest.FIRST_PAYLOAD_VERSION, AppendRequest.MAX_PAYLOAD_VERSION)
+                : AppendRequest.FIRST_PAYLOAD_VERSION;
+        return new AppendRequest(new Coordinate(entity, scope), new EventKind(kind), payloadBytes(payload), options,
+                payloadVersion);
     }
 
     /** The compact JSON text of a payload value, as stored. */

@@ -12,6 +12,7 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedExecutors;
 import jakarta.enterprise.concurrent.ManagedTask;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import java.lang.System.Logger;
 import javax.naming.InitialContext;
@@ -45,6 +46,10 @@ public class BatpakStore {
     BatpakSettings settings;
     @Inject
     GateChain gates;
+    @Inject
+    UpcasterBeans upcasterBeans;
+    @Inject
+    BeanManager beanManager;
 
     private static final long WRITER_START_TIMEOUT_SECONDS = 60;
 
@@ -73,8 +78,26 @@ public class BatpakStore {
             task.run();
         })));
         awaitWriter(running, opened);
+        installUpcasters(opened);
         store = opened;
         LOG.log(Level.INFO, "batpak store open in {0}: {1} events", settings.dataDirectory(), store.globalSequence());
+    }
+
+    /**
+     * Installs the deployment's {@link io.batpak.engine.upcast.Upcaster} beans before the store
+     * serves its first read; a broken chain fails the start ({@code invalid-upcasters}) and closes
+     * the store, rather than serve events some of which could not be read.
+     */
+    private void installUpcasters(EventStore opened) {
+        try {
+            io.batpak.engine.upcast.Upcasters set = opened.installUpcasters(upcasterBeans.references(beanManager));
+            if (!set.isEmpty()) {
+                LOG.log(Level.INFO, "upcasters installed, current payload version per kind: {0}", set.currentVersions());
+            }
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
     }
 
     /** Fails the start loudly if the container never runs the writer, instead of hanging every append. */

@@ -16,7 +16,9 @@ import java.util.Base64;
 /**
  * The contract's JSON shapes of a stored event and of an append receipt. A payload that is not
  * JSON (appended through the Java API as raw bytes) is answered as {@code "payload": null} plus
- * {@code "payloadBase64"}, so every answer stays valid JSON. Stateless, thread-safe.
+ * {@code "payloadBase64"}, so every answer stays valid JSON. {@code "payloadVersion"} is the version
+ * the payload is in: the kind's current version once upcasters ran (the hashes stay the stored
+ * ones). Stateless, thread-safe.
  */
 public final class EventJson {
     private EventJson() {
@@ -39,6 +41,7 @@ public final class EventJson {
             e.attributes().forEach(attrs::add);
             b.add("attributes", attrs);
         }
+        b.add("payloadVersion", e.payloadVersion());
         byte[] payload = e.payload();
         JsonValue json = payloadJson(payload);
         if (json != null) {

@@ -61,7 +61,19 @@ public enum ErrorCode {
     /** Another definition is stored under this pipeline's name. Permanent. */
     PIPELINE_EXISTS("pipeline-exists", false),
     /** The input event already started a pipeline instance. Permanent. */
-    INSTANCE_EXISTS("instance-exists", false);
+    INSTANCE_EXISTS("instance-exists", false),
+    // Upcasters (issue 16): the stored event is untouched, only its current form could not be made.
+    /**
+     * The registered upcasters do not form a chain: a (kind, from-version) registered twice, a
+     * missing step, or a step that is not a valid upcaster. Refused when they are installed. Permanent.
+     */
+    INVALID_UPCASTERS("invalid-upcasters", false),
+    /**
+     * An upcaster threw or returned no payload while bringing a stored event to its current
+     * version; the read fails rather than deliver a half-upcast event. Permanent until the
+     * upcaster is fixed.
+     */
+    UPCAST_FAILED("upcast-failed", false);
 
     private final String code;
     private final boolean transientFailure;

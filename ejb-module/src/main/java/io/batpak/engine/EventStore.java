@@ -18,12 +18,15 @@ import io.batpak.engine.projection.Transition;
 import io.batpak.engine.subscription.FilteredScan;
 import io.batpak.engine.subscription.RecentEvents;
 import io.batpak.engine.subscription.SubscriptionHub;
+import io.batpak.engine.upcast.Upcaster;
+import io.batpak.engine.upcast.Upcasters;
 import io.batpak.engine.util.Completions;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -38,6 +41,13 @@ import java.util.concurrent.CompletableFuture;
  * chain; global sequences 1, 2, 3, … have no gaps among committed events; an atomic batch commits
  * every event or none; readers never see a partial batch. Failures are {@link StoreException}s with
  * a stable {@link ErrorCode}.
+ *
+ * <p>Upcasting: every event this store hands out — {@link #get}, {@link #query}, {@link #read},
+ * {@link #readEntity}, {@link #ancestors}, {@link #cursor} and {@link #subscribe} (and so
+ * projections and streams, which read through them) — is first brought to its kind's current
+ * payload version by the installed {@link Upcasters}, here and in the subscription scan and
+ * nowhere else. The stored bytes and hashes never change: {@link #verify},
+ * {@link #readEntityStored} and {@link #cursorStored} (what audit exports read) see them as stored.
  *
  * <p>Threading: every method is thread-safe. Appends from any number of threads are funnelled to
  * one writer thread and committed in groups; reads go to the in-memory index and positional file
@@ -61,6 +71,8 @@ public final class EventStore implements AutoCloseable {
     private final IndexedReads reads;
     private final AppendSubmitter submitter;
     private final Lookups lookups;
+    /** Replaced whole by {@link #installUpcasters}; read by every reading thread. */
+    private volatile Upcasters upcasters = Upcasters.NONE;
     private volatile boolean closed;
 
     private EventStore(StoreConfig config, StoreIndex index, SegmentReader reader, LogWriter writer, DataDirLock lock) {
@@ -73,7 +85,7 @@ public final class EventStore implements AutoCloseable {
         this.lookups = new Lookups(index);
         this.submitter = new AppendSubmitter(config, writer);
         RecentEvents recent = new RecentEvents(reads::read);
-        this.hub = new SubscriptionHub(new FilteredScan(index, recent), recent);
+        this.hub = new SubscriptionHub(new FilteredScan(index, recent, this::current), recent);
         writer.attachHub(hub);
         this.maintenance = new Maintenance(config, index, reader, writer);
     }
@@ -186,6 +198,33 @@ public final class EventStore implements AutoCloseable {
         return submitter.submit(items, atomic, bypassReason, condition);
     }
 
+    // ---- upcasters ----
+
+    /**
+     * Installs these upcasters, replacing those installed before: from now on every read, query,
+     * cursor and subscription poll delivers events at their kind's current version. Fails with
+     * {@link ErrorCode#INVALID_UPCASTERS} (installing nothing) unless, per kind, the steps go from
+     * version 1 up without a gap or a duplicate ({@link Upcasters#of}).
+     */
+    public Upcasters installUpcasters(Collection<? extends Upcaster> steps) {
+        Upcasters set = Upcasters.of(steps);
+        upcasters = set;
+        return set;
+    }
+
+    /** The installed upcasters ({@link Upcasters#NONE} until some are installed). */
+    public Upcasters upcasters() {
+        return upcasters;
+    }
+
+    private StoredEvent current(StoredEvent stored) {
+        return upcasters.current(stored);
+    }
+
+    private List<StoredEvent> current(List<StoredEvent> stored) {
+        return upcasters.current(stored);
+    }
+
     // ---- read ----
 
     /**
@@ -195,7 +234,7 @@ public final class EventStore implements AutoCloseable {
     public Optional<StoredEvent> get(EventLookup lookup) {
         ensureOpen();
         int i = lookups.event(lookup);
-        return i < 0 ? Optional.empty() : Optional.of(reads.read(i));
+        return i < 0 ? Optional.empty() : Optional.of(current(reads.read(i)));
     }
 
     /** Index entries matching {@code region} (and its grants), ascending by global sequence, without reading from disk. */
@@ -222,13 +261,13 @@ public final class EventStore implements AutoCloseable {
                     + after + " and " + limit);
         }
         int head = index.count(); // one bound for the matches and the head, so no event falls between
-        return new QueryResult(reads.readAll(index.query(q, after, limit, head)), head);
+        return new QueryResult(current(reads.readAll(index.query(q, after, limit, head))), head);
     }
 
     /** Events matching {@code region} (and its grants), ascending by global sequence, read from disk. */
     public List<StoredEvent> read(Region region) {
         ensureOpen();
-        return reads.readAll(index.query(region));
+        return current(reads.readAll(index.query(region)));
     }
 
     /**
@@ -257,6 +296,15 @@ public final class EventStore implements AutoCloseable {
      */
     public List<StoredEvent> readEntity(EntityQuery query) {
         ensureOpen();
+        return current(reads.readAll(lookups.entityEvents(query)));
+    }
+
+    /**
+     * Like {@link #readEntity}, but the events exactly as stored: payload and payload version as
+     * appended, not upcast, so their content hashes to their {@code hash} (for audit exports).
+     */
+    public List<StoredEvent> readEntityStored(EntityQuery query) {
+        ensureOpen();
         return reads.readAll(lookups.entityEvents(query));
     }
 
@@ -277,7 +325,7 @@ public final class EventStore implements AutoCloseable {
      */
     public List<StoredEvent> ancestors(EventLookup lookup, int limit) {
         ensureOpen();
-        return reads.readAll(lookups.ancestors(lookup, limit));
+        return current(reads.readAll(lookups.ancestors(lookup, limit)));
     }
 
     /**
@@ -316,6 +364,12 @@ public final class EventStore implements AutoCloseable {
     public Cursor cursor(Region filter, long afterGlobalSequence) {
         ensureOpen();
         return hub.cursor(filter, afterGlobalSequence);
+    }
+
+    /** Like {@link #cursor}, delivering the events exactly as stored, not upcast (for audit exports). */
+    public Cursor cursorStored(Region filter, long afterGlobalSequence) {
+        ensureOpen();
+        return hub.storedCursor(filter, afterGlobalSequence);
     }
 
     /**

@@ -12,12 +12,28 @@ import java.util.UUID;
  * {@code prevHash} (see docs/FORMAT.md), so it changes if any of them change. {@code causationId}
  * is {@code null} for a root cause; {@code bypassReason} is {@code null} unless the event was
  * appended through {@link GateSet#bypass}; {@code attributes} are those given in
- * {@link AppendOptions#attributes()} (empty if none), also covered by the hash. Immutable.
+ * {@link AppendOptions#attributes()} (empty if none), also covered by the hash.
+ *
+ * <p>{@code payloadVersion} is the version of {@code payload}'s schema (1 for an event appended
+ * without one, and for every event written before versions existed). An event read through the
+ * store's reads, queries, cursors and subscriptions has been brought to its kind's current version
+ * by the registered {@link io.batpak.engine.upcast.Upcaster}s: then {@code payload} and
+ * {@code payloadVersion} are the current ones while {@code hash} and {@code prevHash} are still the
+ * stored chain hashes, which cover the stored payload and stored version (read
+ * {@link EventStore#readEntityStored} to get those bytes back). Immutable.
  */
 public record StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence,
                           long globalSequence, long timestampUs, HlcTimestamp hlc, UUID correlationId,
                           UUID causationId, int flags, byte[] prevHash, byte[] hash, byte[] payload,
-                          String bypassReason, Map<String, String> attributes) {
+                          String bypassReason, Map<String, String> attributes, int payloadVersion) {
+    /** An event at payload version 1 (the version of every event appended without one). */
+    public StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence, long globalSequence,
+                       long timestampUs, HlcTimestamp hlc, UUID correlationId, UUID causationId, int flags,
+                       byte[] prevHash, byte[] hash, byte[] payload, String bypassReason, Map<String, String> attributes) {
+        this(eventId, coordinate, kind, sequence, globalSequence, timestampUs, hlc, correlationId, causationId, flags,
+                prevHash, hash, payload, bypassReason, attributes, AppendRequest.FIRST_PAYLOAD_VERSION);
+    }
+
     /** An event without attributes. */
     public StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, long sequence, long globalSequence,
                        long timestampUs, HlcTimestamp hlc, UUID correlationId, UUID causationId, int flags,
@@ -39,6 +55,16 @@ public record StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, l
         hash = hash.clone();
         payload = payload.clone();
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        AppendRequest.checkPayloadVersion(payloadVersion);
+    }
+
+    /**
+     * This event with another payload at another version, every other field (the stored hashes
+     * included) unchanged: what an upcaster step makes of it.
+     */
+    public StoredEvent withPayload(byte[] newPayload, int newPayloadVersion) {
+        return new StoredEvent(eventId, coordinate, kind, sequence, globalSequence, timestampUs, hlc, correlationId,
+                causationId, flags, prevHash, hash, newPayload, bypassReason, attributes, newPayloadVersion);
     }
 
     @Override
@@ -72,6 +98,6 @@ public record StoredEvent(UUID eventId, Coordinate coordinate, EventKind kind, l
     @Override
     public String toString() {
         return "StoredEvent[" + eventId + " " + coordinate + " kind=" + kind + " seq=" + sequence
-                + " gseq=" + globalSequence + " payload=" + payload.length + "B]";
+                + " gseq=" + globalSequence + " payload=" + payload.length + "B v" + payloadVersion + "]";
     }
 }

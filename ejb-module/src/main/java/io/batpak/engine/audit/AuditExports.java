@@ -42,7 +42,7 @@ public final class AuditExports {
         EntityQuery page = EntityQuery.of(c).withGrants(all.grants()).withLimit(PAGE);
         long from = 0;
         while (true) {
-            List<StoredEvent> events = store.readEntity(page.withFrom(from));
+            List<StoredEvent> events = store.readEntityStored(page.withFrom(from));
             for (StoredEvent e : events) {
                 if (e.globalSequence() > upTo) {
                     return w.finish();
@@ -68,7 +68,7 @@ public final class AuditExports {
             region = region.withScope(scope);
         }
         ExportWriter w = new ExportWriter(out, key, new ExportSubject(null, scope), upTo);
-        Cursor cursor = store.cursor(region, 0);
+        Cursor cursor = store.cursorStored(region, 0);
         while (true) {
             List<StoredEvent> events = cursor.poll(PAGE);
             for (StoredEvent e : events) {

@@ -15,7 +15,7 @@ import java.util.UUID;
 /**
  * One event line of an export, both ways. The line is a JSON object with, in this order:
  * {@code gseq, scope, entity, seq, kind, id, corr, [cause], ts_us, hlc_ms, hlc_c, flags, [bypass],
- * [attrs], payload, prev, hash} — every field the chain hash covers and nothing else, the bracketed
+ * [attrs], [pver], payload, prev, hash} — every field the chain hash covers and nothing else, the bracketed
  * ones only when the event has them (as in a frame); ids as lower-case UUID text, the payload in
  * standard base64 with padding, hashes as lower-case hex, attributes as an object in key order,
  * no spaces. {@link #decode} accepts only that exact form: it re-encodes what it parsed and
@@ -61,6 +61,9 @@ final class EventLine {
             }
             b.append('}');
         }
+        if (e.payloadVersion() != io.batpak.engine.AppendRequest.FIRST_PAYLOAD_VERSION) {
+            b.append(",\"pver\":").append(e.payloadVersion());
+        }
         b.append(",\"payload\":\"").append(Base64.getEncoder().encodeToString(e.payload()))
                 .append("\",\"prev\":\"").append(Hex.encode(e.prevHash()))
                 .append("\",\"hash\":\"").append(Hex.encode(e.hash())).append("\"}");
@@ -101,7 +104,9 @@ final class EventLine {
                     number(o, "ts_us"), new HlcTimestamp(number(o, "hlc_ms"), intRange(o, "hlc_c", Integer.MIN_VALUE,
                     Integer.MAX_VALUE)), uuid(o, "corr"), cause == null ? null : parseUuid("cause", cause),
                     intRange(o, "flags", Integer.MIN_VALUE, Integer.MAX_VALUE), hex32(o, "prev"), hex32(o, "hash"),
-                    base64(o, "payload"), optionalString(o, "bypass"), attrs);
+                    base64(o, "payload"), optionalString(o, "bypass"), attrs,
+                    o.get("pver") == null ? io.batpak.engine.AppendRequest.FIRST_PAYLOAD_VERSION
+                            : intRange(o, "pver", 2, io.batpak.engine.AppendRequest.MAX_PAYLOAD_VERSION));
         } catch (RuntimeException ex) { // a value the engine's constructors refuse
             throw new BadLine("invalid field: " + ex.getMessage());
         }

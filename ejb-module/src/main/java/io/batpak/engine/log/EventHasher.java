@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
  * globalSequence(u64) · timestampUs(i64) · hlcMs(i64) · hlcCounter(u32) · flags(u32) ·
  * payloadLen(u32) · BLAKE3-256(payload), then — only for an event with a bypass reason —
  * bypassLen(u32) · bypass UTF-8, then — only for an event with attributes — count(u32) and, per
- * attribute in key order, keyLen(u32) · key UTF-8 · valueLen(u32) · value UTF-8; so events without
- * either hash exactly as before those fields existed.
+ * attribute in key order, keyLen(u32) · key UTF-8 · valueLen(u32) · value UTF-8, then — only for
+ * an event whose payload version is not 1 — {@link #PAYLOAD_VERSION_MARKER}(u32) · version(u32); so
+ * events without them hash exactly as before those fields existed.
  * Hashing the payload separately lets callers' threads
  * digest payloads in parallel, so the single writer thread hashes only a few fixed-size blocks
  * per event. BLAKE3 is {@link Blake3Hasher}, one call over the assembled input; the golden hash in
@@ -21,6 +22,11 @@ import java.nio.charset.StandardCharsets;
  */
 public final class EventHasher {
     static final int HASH_BYTES = 32;
+    /**
+     * Starts the hashed payload version: no bypass length (at most 255) and no attribute count (at
+     * most 16) takes this value, so the optional tail stays unambiguous.
+     */
+    static final int PAYLOAD_VERSION_MARKER = 0xFFFF_FFFF;
     /** Owned by the thread using this instance. */
     private final Blake3Hasher blake3 = new Blake3Hasher();
     /** Owned by the thread using this instance: the chain input, assembled before one hash call. */
@@ -63,6 +69,10 @@ public final class EventHasher {
                 b = lengthPrefixed(b, e.getKey().getBytes(StandardCharsets.UTF_8));
                 b = lengthPrefixed(b, e.getValue().getBytes(StandardCharsets.UTF_8));
             }
+        }
+        if (r.payloadVersion != 1) {
+            b = ensure(b, 8);
+            b.putInt(PAYLOAD_VERSION_MARKER).putInt(r.payloadVersion);
         }
         blake3.hash(b.array(), 0, b.position(), out, 0);
     }

@@ -48,6 +48,7 @@ public final class FrameCodec {
     static final String K_BATCH_N = "batch_n";
     static final String K_BYPASS = "bypass";
     static final String K_ATTRS = "attrs";
+    static final String K_PVER = "pver";
 
     private final GrowableBuffer out;
     private final MessagePacker packer;
@@ -69,7 +70,7 @@ public final class FrameCodec {
             int start = out.size();
             out.write(ZERO8, 0, HEADER_BYTES);
             int fields = 14 + (r.hasCause ? 1 : 0) + (r.idempotencyKey != null ? 2 : 0) + (r.batchSize > 1 ? 2 : 0)
-                    + (r.bypassReason != null ? 1 : 0) + (r.attributes != null ? 1 : 0);
+                    + (r.bypassReason != null ? 1 : 0) + (r.attributes != null ? 1 : 0) + (r.payloadVersion != 1 ? 1 : 0);
             packer.packMapHeader(fields);
             key(B_ID);
             uuid(r.idHi, r.idLo);
@@ -127,6 +128,10 @@ public final class FrameCodec {
                     packer.packString(e.getValue());
                 }
             }
+            if (r.payloadVersion != 1) {
+                key(B_PVER);
+                packer.packInt(r.payloadVersion);
+            }
             key(B_PAYLOAD);
             packer.packBinaryHeader(r.payload.length);
             packer.writePayload(r.payload);
@@ -174,6 +179,7 @@ public final class FrameCodec {
     private static final byte[] B_BATCH_N = b(K_BATCH_N);
     private static final byte[] B_BYPASS = b(K_BYPASS);
     private static final byte[] B_ATTRS = b(K_ATTRS);
+    private static final byte[] B_PVER = b(K_PVER);
 
     private void key(byte[] k) throws IOException {
         utf8(k);
@@ -224,6 +230,7 @@ public final class FrameCodec {
         r.batchSize = 1;
         r.bypassReason = null;
         r.attributes = null;
+        r.payloadVersion = 1;
         r.payload = null;
         int seen = 0;
         try (MessageUnpacker u = UNPACKER_CONFIG.newUnpacker(buf, off, len)) {
@@ -296,6 +303,14 @@ public final class FrameCodec {
                             attrs.put(u.unpackString(), u.unpackString());
                         }
                         r.attributes = attrs;
+                    }
+                    case K_PVER -> {
+                        r.payloadVersion = u.unpackInt();
+                        if (r.payloadVersion < 2 || r.payloadVersion > io.batpak.engine.AppendRequest.MAX_PAYLOAD_VERSION) {
+                            throw new IllegalArgumentException("payload version " + r.payloadVersion + " is out of range"
+                                    + " (2.." + io.batpak.engine.AppendRequest.MAX_PAYLOAD_VERSION
+                                    + "; version 1 is written as an absent key)");
+                        }
                     }
                     case K_PAYLOAD -> {
                         int plen = u.unpackBinaryHeader();

@@ -349,6 +349,7 @@ final class GroupStager {
         r.batchSize = a.atomic ? a.items.size() : 1;
         r.bypassReason = a.bypassReason;
         r.attributes = o.attributes().isEmpty() ? null : o.attributes();
+        r.payloadVersion = item.payloadVersion();
         System.arraycopy(p.lastHash, 0, r.prevHash, 0, 32);
         hasher.hash(r, p.nameUtf8, null, a.payloadDigests[i], r.hash);
         int offset = codec.encode(r, p.nameUtf8, null);

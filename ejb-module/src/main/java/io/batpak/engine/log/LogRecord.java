@@ -42,6 +42,8 @@ public final class LogRecord {
     public String bypassReason;
     /** Attributes stored with the event, sorted by key; null when it has none (the frame key is then absent). */
     java.util.Map<String, String> attributes;
+    /** The payload's schema version; 1 when the frame has no {@code pver} key (the only way 1 is written). */
+    int payloadVersion = 1;
 
     /**
      * The hashed fields of {@code e} as a record (no idempotency or batch fields, which the chain
@@ -73,6 +75,7 @@ public final class LogRecord {
         r.payload = e.payload();
         r.bypassReason = e.bypassReason();
         r.attributes = e.attributes().isEmpty() ? null : new java.util.TreeMap<>(e.attributes());
+        r.payloadVersion = e.payloadVersion();
         return r;
     }
 
@@ -80,6 +83,6 @@ public final class LogRecord {
         return new StoredEvent(new UUID(idHi, idLo), new Coordinate(entity, scope), new EventKind(kind), sequence,
                 globalSequence, timestampUs, new HlcTimestamp(hlcMs, hlcCounter), new UUID(corrHi, corrLo),
                 hasCause ? new UUID(causeHi, causeLo) : null, flags, prevHash, hash,
-                payload == null ? new byte[0] : payload, bypassReason, attributes);
+                payload == null ? new byte[0] : payload, bypassReason, attributes, payloadVersion);
     }
 }

@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /**
  * A 128-bit BLAKE3 digest of everything that defines an append request (coordinate, kind,
- * payload and options except the idempotency key), so a repeated idempotency key can be told
+ * payload, payload version when not 1, and options except the idempotency key), so a repeated idempotency key can be told
  * apart from a reused one. Stateless, thread-safe.
  */
 public final class RequestFingerprint {
@@ -31,6 +31,10 @@ public final class RequestFingerprint {
         for (java.util.Map.Entry<String, String> e : o.attributes().entrySet()) {
             lengthPrefixed(b, e.getKey());
             lengthPrefixed(b, e.getValue());
+        }
+        if (r.payloadVersion() != AppendRequest.FIRST_PAYLOAD_VERSION) { // absent at 1: older fingerprints stay valid
+            b.appendInt(EventHasher.PAYLOAD_VERSION_MARKER);
+            b.appendInt(r.payloadVersion());
         }
         byte[] out = Blake3Hasher.digest(b.array(), 0, b.size()); // 128 bits kept: the first 16 bytes
         return new long[] {FrameCodec.readLong(out, 0), FrameCodec.readLong(out, 8)};

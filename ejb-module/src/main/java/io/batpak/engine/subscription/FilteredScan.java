@@ -6,12 +6,15 @@ import io.batpak.engine.index.StoreIndex;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads the next published events matching a filter after a global sequence, for cursors and
  * subscriptions. Besides the events it reports how far the store has been examined, so a sparse
- * filter does not rescan the same non-matching stretch on every poll. Thread-safe (stateless over
- * the lock-free index).
+ * filter does not rescan the same non-matching stretch on every poll. Every event it hands out
+ * passes {@code deliver} (the store's upcasting to the current payload version; the shared ring
+ * keeps the stored events), except from {@link #asStored()}. Thread-safe (stateless over the
+ * lock-free index; {@code deliver} is thread-safe).
  */
 public final class FilteredScan {
     /**
@@ -23,10 +26,18 @@ public final class FilteredScan {
 
     private final StoreIndex index;
     private final RecentEvents recent;
+    private final UnaryOperator<StoredEvent> deliver;
 
-    public FilteredScan(StoreIndex index, RecentEvents recent) {
+    /** A scan handing out events as {@code deliver} makes them of the stored ones. */
+    public FilteredScan(StoreIndex index, RecentEvents recent, UnaryOperator<StoredEvent> deliver) {
         this.index = index;
         this.recent = recent;
+        this.deliver = deliver;
+    }
+
+    /** A scan handing out the events exactly as stored (for audit exports). */
+    FilteredScan asStored() {
+        return new FilteredScan(index, recent, UnaryOperator.identity());
     }
 
     /** The highest published global sequence. */
@@ -50,7 +61,7 @@ public final class FilteredScan {
         int[] hits = index.query(filter.withAfter(after).withLimit(max));
         List<StoredEvent> events = new ArrayList<>(hits.length);
         for (int i : hits) {
-            events.add(fromMemory ? recent.get(i, published) : recent.load(i));
+            events.add(deliver.apply(fromMemory ? recent.get(i, published) : recent.load(i)));
         }
         long last = hits.length == 0 ? after : hits[hits.length - 1] + 1L;
         return new Batch(events, hits.length < max ? Math.max(published, last) : last);

@@ -88,6 +88,12 @@ public final class SubscriptionHub {
         return new IndexCursor(this, scan, filter, after);
     }
 
+    /** A cursor handing out events exactly as stored, not upcast. */
+    public Cursor storedCursor(Region filter, long after) {
+        checkStart(filter, after);
+        return new IndexCursor(this, scan.asStored(), filter, after);
+    }
+
     public Subscription subscribe(Region filter, long after, int bufferCapacity) {
         checkStart(filter, after);
         if (bufferCapacity < 1) {

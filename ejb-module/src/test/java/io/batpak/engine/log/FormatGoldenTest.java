@@ -51,6 +51,28 @@ public class FormatGoldenTest {
                 "frame bytes changed: the on-disk format v1 is broken (FrameCodec.encode)");
     }
 
+    /**
+     * The optional {@code pver} key (payload version, added with the format still at version 2):
+     * the sample at version 3 pins the key's encoding and its place in the chain hash, while the
+     * sample without it is still {@code frame-v1.hex} (the test above).
+     */
+    @Test
+    void aPayloadVersionIsAGoldenOptionalKey() throws IOException {
+        LogRecord r = GoldenSample.record();
+        r.payloadVersion = 3;
+        new EventHasher().hash(r, null, null, r.hash);
+        assertArrayEquals(golden("hash-pver3.hex"), r.hash, "chain hash of a versioned event changed (EventHasher.hash)");
+        GrowableBuffer b = new GrowableBuffer(64);
+        new FrameCodec(b).encode(r, null, null);
+        byte[] frame = Arrays.copyOf(b.array(), b.size());
+        assertEquals(Hex.encode(golden("frame-pver3.hex")), Hex.encode(frame),
+                "frame bytes of a versioned event changed (FrameCodec.encode, key pver)");
+        LogRecord d = new LogRecord();
+        FrameCodec.decodeBody(frame, FrameCodec.HEADER_BYTES, frame.length - FrameCodec.HEADER_BYTES, d, true);
+        assertEquals(3, d.payloadVersion, "the golden versioned frame decodes to version 3");
+        assertTrue(new EventHasher().verify(d), "the golden versioned frame verifies");
+    }
+
     @Test
     void chainHashIsTheGoldenHash() throws IOException {
         LogRecord r = GoldenSample.record();

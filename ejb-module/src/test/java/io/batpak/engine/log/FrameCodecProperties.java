@@ -36,7 +36,9 @@ import org.msgpack.core.MessagePacker;
  * 1024-byte limit, payloads of 0..4096 bytes, optional cause and idempotency key, batch positions),
  * the frame header carries the body's length and CRC32C, every single flipped bit anywhere in a
  * frame is caught by the length/CRC checks the readers apply, frames encoded back to back by one
- * codec are the same as frames encoded alone, and unknown fields are skipped.
+ * codec are the same as frames encoded alone, unknown fields are skipped, and the optional payload
+ * version key round-trips while a frame without it (every frame written before it existed) reads
+ * as version 1.
  */
 class FrameCodecProperties {
 
@@ -335,5 +337,76 @@ class FrameCodecProperties {
         } catch (IllegalArgumentException expected) {
             assertTrue(expected.getMessage().contains("required"), "the error names the problem: " + expected.getMessage());
         }
+    }
+
+    @Property(tries = 300)
+    void payloadVersionRoundTripsAndAFrameWithoutTheKeyReadsAsVersionOne(
+            @ForAll("specs") Spec spec, @ForAll @IntRange(min = 1, max = 65_535) int version) {
+        LogRecord plain = spec.toRecord();
+        byte[] withoutKey = encode(plain);
+        LogRecord versioned = spec.toRecord();
+        versioned.payloadVersion = version;
+        byte[] frame = encode(versioned);
+        LogRecord reused = new LogRecord(); // one record decoded twice: the version must not leak from one frame to the next
+        FrameCodec.decodeBody(frame, FrameCodec.HEADER_BYTES, frame.length - FrameCodec.HEADER_BYTES, reused, true);
+        assertEquals(version, reused.payloadVersion, "payload version lost by FrameCodec.encode/decodeBody");
+        assertSameFields(versioned, reused, true, "a frame with payload version " + version);
+        FrameCodec.decodeBody(withoutKey, FrameCodec.HEADER_BYTES, withoutKey.length - FrameCodec.HEADER_BYTES, reused, true);
+        assertEquals(1, reused.payloadVersion, "a frame without the pver key must read as version 1 (FrameCodec.decodeBody)");
+        assertSameFields(plain, reused, true, "the same event without a version");
+        byte[] keyBytes = FrameCodec.K_PVER.getBytes(StandardCharsets.UTF_8);
+        if (version == 1) {
+            assertArrayEquals(withoutKey, frame, "version 1 must be written as an absent key, byte for byte the old frame");
+        } else {
+            assertTrue(indexOf(frame, keyBytes) >= 0, "a frame at version " + version + " carries the pver key");
+            assertTrue(frame.length > withoutKey.length, "the key adds bytes only to versioned frames");
+        }
+        // The chain hash covers the version exactly when the frame carries it.
+        EventHasher hasher = new EventHasher();
+        byte[] h1 = new byte[32];
+        byte[] hv = new byte[32];
+        hasher.hash(plain, null, null, h1);
+        hasher.hash(versioned, null, null, hv);
+        assertEquals(version == 1, Arrays.equals(h1, hv), "the hash must change with the version, and only then");
+    }
+
+    @Property(tries = 50)
+    void anExplicitVersionOneKeyIsRefused(@ForAll("specs") Spec spec, @ForAll @IntRange(min = -3, max = 1) int bad)
+            throws IOException {
+        // The writer never writes pver <= 1 (1 is the absent key); such a frame is not one of ours.
+        LogRecord r = spec.toRecord();
+        byte[] frame = encode(r);
+        byte[] body = Arrays.copyOfRange(frame, FrameCodec.HEADER_BYTES, frame.length);
+        int b0 = body[0] & 0xFF;
+        int fields = (b0 & 0xF0) == 0x80 ? b0 & 0x0F : (body[1] & 0xFF) << 8 | body[2] & 0xFF;
+        int headerBytes = (b0 & 0xF0) == 0x80 ? 1 : 3;
+        ByteArrayOutputStream grown = new ByteArrayOutputStream();
+        try (MessagePacker p = MessagePack.newDefaultPacker(grown)) {
+            p.packMapHeader(fields + 1);
+            p.packString(FrameCodec.K_PVER);
+            p.packInt(bad);
+            p.flush();
+            grown.write(body, headerBytes, body.length - headerBytes);
+        }
+        byte[] b = grown.toByteArray();
+        try {
+            FrameCodec.decodeBody(b, 0, b.length, new LogRecord(), true);
+            throw new AssertionError("a frame with pver " + bad + " decoded — see FrameCodec.decodeBody (K_PVER)");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage().contains("payload version"), "the error names the field: " + expected.getMessage());
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
