@@ -5,16 +5,15 @@ import static io.batpak.ee.Jsons.JSON;
 import io.batpak.ee.BatpakDerivations;
 import io.batpak.ee.BatpakStreams;
 import io.batpak.ee.DerivationStatus;
+import io.batpak.ee.EventJson;
 import io.batpak.engine.Caller;
 import io.batpak.streams.flow.DerivationRunner;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,7 +23,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -115,16 +113,7 @@ public class DerivationsResource {
             o.add("value", Base64.getEncoder().encodeToString(value)).add("encoding", "base64");
             return;
         }
-        JsonValue json = null;
-        try (JsonParser p = JSON.createParser(new StringReader(text))) {
-            if (p.hasNext()) {
-                p.next();
-                JsonValue v = p.getValue();
-                json = p.hasNext() ? null : v; // "1,5" is text, not the number 1
-            }
-        } catch (JsonException | IllegalStateException e) {
-            json = null;
-        }
+        JsonValue json = EventJson.payloadJson(value);
         if (json != null) {
             o.add("value", json).add("encoding", "json");
         } else {
