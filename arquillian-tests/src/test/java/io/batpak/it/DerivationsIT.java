@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.batpak.it.app.flow.CountsDerivation;
+import io.batpak.it.app.flow.PoisonedDerivation;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * starts with the application. Checks {@code GET /derivations} and health before and after, and
  * that once its lag is 0 after the restart every key's state equals a recomputation from scratch
  * over the source streams as read back over HTTP, and the derived stream holds exactly one event
- * per source event.
+ * per source event. Last, a second bean whose apply throws on a poisoned event is {@code failed}
+ * and makes readiness DOWN with its name.
  */
 class DerivationsIT {
     private static final int KIND = 4097;
@@ -135,8 +137,14 @@ class DerivationsIT {
             assertEquals("UP", check.getString("status"), ready.toString());
             assertEquals("running", check.getJsonObject("data").getString("counts"), ready.toString());
             JsonArray stats = ok(http.get("stats"), 200).getJsonArray("derivations");
-            assertEquals(0, stats.getJsonObject(0).getJsonNumber("lag").longValue(), stats.toString());
+            assertEquals(2, stats.size(), stats.toString());
+            for (JsonValue v : stats) {
+                if (v.asJsonObject().getString("name").equals(CountsDerivation.NAME)) {
+                    assertEquals(0, v.asJsonObject().getJsonNumber("lag").longValue(), stats.toString());
+                }
+            }
             assertEquals(List.of(), failures, "publisher failures before the kill");
+            aFailingDerivationIsReported(server, http); // last: readiness stays DOWN
             System.out.println("DerivationsIT: " + sourceIds.size() + " source events, " + truth.size()
                     + " keys; status during the load " + during);
         }
@@ -184,15 +192,54 @@ class DerivationsIT {
     }
 
     private static JsonObject derivation(Http http) {
+        return derivation(http, CountsDerivation.NAME);
+    }
+
+    /** Derivation {@code name} in GET /derivations, which lists the test WAR's two beans with every field. */
+    private static JsonObject derivation(Http http, String name) {
         Http.Reply r = http.get("derivations");
         assertEquals(200, r.status(), r.toString());
         JsonArray all = (JsonArray) r.structure();
-        assertEquals(1, all.size(), "one derivation, the test WAR's bean: " + all);
-        JsonObject d = all.getJsonObject(0);
-        for (String field : List.of("name", "sources", "shards", "checkpoint", "lag", "state")) {
-            assertTrue(d.containsKey(field), "GET /derivations lacks " + field + ": " + d);
+        assertEquals(2, all.size(), "two derivations, the test WAR's beans: " + all);
+        JsonObject found = null;
+        for (JsonValue v : all) {
+            JsonObject d = v.asJsonObject();
+            for (String field : List.of("name", "sources", "shards", "checkpoint", "lag", "state")) {
+                assertTrue(d.containsKey(field), "GET /derivations lacks " + field + ": " + d);
+            }
+            found = d.getString("name").equals(name) ? d : found;
         }
-        return d;
+        assertTrue(found != null, "no derivation " + name + " in " + all);
+        return found;
+    }
+
+    /** A derivation whose apply throws is failed in GET /derivations, and readiness is DOWN naming it. */
+    private static void aFailingDerivationIsReported(PayaraProcess server, Http http) throws InterruptedException {
+        ok(put(http, "streams/poison", "{\"partitions\":1}"), 201);
+        // One batch, so the derivation's first step reads both and fails at the second.
+        ok(http.post("streams/poison/events", "{\"events\":[{\"key\":\"a\",\"kind\":" + KIND + ",\"payload\":\"fine\"},"
+                + "{\"key\":\"a\",\"kind\":" + KIND + ",\"payload\":\"poison\"}]}"), 201);
+        Http ops = new Http(server.base().resolve("/"));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        Http.Reply ready = null;
+        while (System.nanoTime() < deadline) {
+            ready = ops.get("health/ready");
+            if (ready.status() == 503) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(503, ready.status(), "readiness with a failed derivation: " + ready);
+        JsonObject check = check(ready.json(), "batpak-derivations");
+        assertEquals("DOWN", check.getString("status"), ready.toString());
+        String said = check.getJsonObject("data").getString(PoisonedDerivation.NAME);
+        assertTrue(said.startsWith("failed") && !said.contains("offset"), "failed, named by type only: " + said);
+        assertEquals("running", check.getJsonObject("data").getString(CountsDerivation.NAME), ready.toString());
+        JsonObject d = derivation(http, PoisonedDerivation.NAME);
+        assertEquals("failed", d.getString("state"), d.toString());
+        assertTrue(d.containsKey("failure"), d.toString());
+        assertEquals(2, d.getJsonNumber("lag").longValue(), "the step with the poison commits nothing: " + d);
+        assertEquals("not-found", problem(http.get("derivations/poisoned/state/a"), 404));
     }
 
     private static JsonObject awaitCaughtUp(Http http, int seconds) throws InterruptedException {
