@@ -207,9 +207,17 @@ public final class DerivationRunner implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    failures.set(shard, e);
-                    LOG.log(Level.WARNING, "derivation {0} shard {1}: step failed ({2}); retrying in {3} ms",
-                            derivation.name(), shard, e.getMessage(), config.idleWaitMs());
+                    Throwable previous = failures.getAndSet(shard, e);
+                    // The first failure with its stack; the same one again at every retry only at DEBUG.
+                    boolean again = previous != null && previous.getClass() == e.getClass()
+                            && String.valueOf(previous.getMessage()).equals(String.valueOf(e.getMessage()));
+                    String what = "derivation " + derivation.name() + " shard " + shard + ": step failed ("
+                            + e.getMessage() + "); retrying every " + config.idleWaitMs() + " ms";
+                    if (again) {
+                        LOG.log(Level.DEBUG, what);
+                    } else {
+                        LOG.log(Level.WARNING, what, e);
+                    }
                     idle = true;
                 }
                 if (idle && !awaitPublish(seen)) {
