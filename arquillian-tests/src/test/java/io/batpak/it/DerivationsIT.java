@@ -144,6 +144,7 @@ class DerivationsIT {
                 }
             }
             assertEquals(List.of(), failures, "publisher failures before the kill");
+            metrics(server);
             aFailingDerivationIsReported(server, http); // last: readiness stays DOWN
             System.out.println("DerivationsIT: " + sourceIds.size() + " source events, " + truth.size()
                     + " keys; status during the load " + during);
@@ -211,6 +212,22 @@ class DerivationsIT {
         }
         assertTrue(found != null, "no derivation " + name + " in " + all);
         return found;
+    }
+
+    /** Per derivation lag and commits in /metrics, tagged with its name (Prometheus text). */
+    private static void metrics(PayaraProcess server) {
+        Http.Reply r = new Http(server.base().resolve("/")).get("metrics");
+        assertEquals(200, r.status(), r.toString());
+        String lag = null;
+        String commits = null;
+        for (String line : r.text().split("\n")) {
+            if (line.contains("derivation=\"counts\"")) {
+                lag = line.startsWith("batpak_derivation_lag") ? line : lag;
+                commits = line.startsWith("batpak_derivation_commits_total") ? line : commits;
+            }
+        }
+        assertTrue(lag != null && lag.matches(".*\\}\\s+0(\\.0)?$"), "lag metric of counts is 0: " + lag);
+        assertTrue(commits != null && !commits.matches(".*\\}\\s+0(\\.0)?$"), "commits metric of counts: " + commits);
     }
 
     /** A derivation whose apply throws is failed in GET /derivations, and readiness is DOWN naming it. */
