@@ -135,7 +135,11 @@ public final class DerivationRunner implements AutoCloseable {
     /** One step of {@code shard}: returns how many source events it read (0: caught up). A failure commits nothing. */
     public int step(int shard) {
         ensureOpen();
-        return shard(shard).step();
+        int read = shard(shard).step();
+        if (read > 0) {
+            commits.increment();
+        }
+        return read;
     }
 
     /** Steps every shard until none reads anything; returns the source events read. For tests and catch-up. */
@@ -195,14 +199,25 @@ public final class DerivationRunner implements AutoCloseable {
                 boolean idle;
                 try {
                     idle = s.step() == 0;
+                    if (!idle) {
+                        commits.increment();
+                    }
                     failures.set(shard, null);
                 } catch (RuntimeException e) {
                     if (closed) {
                         return;
                     }
-                    failures.set(shard, e);
-                    LOG.log(Level.WARNING, "derivation {0} shard {1}: step failed ({2}); retrying in {3} ms",
-                            derivation.name(), shard, e.getMessage(), config.idleWaitMs());
+                    Throwable previous = failures.getAndSet(shard, e);
+                    // The first failure with its stack; the same one again at every retry only at DEBUG.
+                    boolean again = previous != null && previous.getClass() == e.getClass()
+                            && String.valueOf(previous.getMessage()).equals(String.valueOf(e.getMessage()));
+                    String what = "derivation " + derivation.name() + " shard " + shard + ": step failed ("
+                            + e.getMessage() + "); retrying every " + config.idleWaitMs() + " ms";
+                    if (again) {
+                        LOG.log(Level.DEBUG, what);
+                    } else {
+                        LOG.log(Level.WARNING, what, e);
+                    }
                     idle = true;
                 }
                 if (idle && !awaitPublish(seen)) {
@@ -246,5 +261,37 @@ public final class DerivationRunner implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         notifyAll();
+    }
+
+    // ---- read-only status, for the container's status resources, health and metrics ----
+
+    /** Steps that committed (read at least one source event) since this runner was built. */
+    private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
+
+    /** The source streams, in the derivation's order. */
+    public List<String> sources() {
+        return List.copyOf(derivation.sources());
+    }
+
+    /** How many steps committed since this runner was built (a rate of it is commits per second). */
+    public long commits() {
+        return commits.sum();
+    }
+
+    /** True once {@link #close} ran. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * {@code shard}'s committed checkpoint: per source stream, per partition, the next offset the
+     * shard will read (a partition it has not read yet is absent, i.e. 0). Readable after
+     * {@link #close} too, while the store is open.
+     */
+    public Map<String, Map<Integer, Long>> checkpoint(int shard) {
+        Map<String, Map<Integer, Long>> out = new java.util.TreeMap<>();
+        shard(shard).committedCheckpoint().forEach((source, next) ->
+                out.computeIfAbsent(source.stream(), k -> new java.util.TreeMap<>()).put(source.partition(), next));
+        return out;
     }
 }

@@ -212,6 +212,18 @@ final class Shard {
         return copy;
     }
 
+    /**
+     * A copy of the committed checkpoint: the next offset of each source partition this shard has
+     * read past (a partition it has not read yet is absent: 0). Loads the shard first if needed.
+     */
+    synchronized Map<Source, Long> committedCheckpoint() {
+        if (stale) {
+            load();
+            stale = false;
+        }
+        return new HashMap<>(checkpoint);
+    }
+
     /** A key's state during a step: committed values overlaid by {@code pending}. */
     private final class View implements KeyedState {
         private final String key;
