@@ -24,7 +24,7 @@ import java.util.Optional;
 
 /**
  * The application's derivations (Flow): every CDI bean implementing {@link Derivation} (found by
- * {@link DerivationBeans}) is started when the application has started, after the store opened,
+ * {@link DeploymentBeans}) is started when the application has started, after the store opened,
  * and Java code may {@link #register} more. Each gets a {@link DerivationRunner} on
  * {@link BatpakStreams} (so its commits pass the application's gates, as the anonymous caller like
  * the pipeline stage workers) with {@link DerivationSettings}, and one long-running loop task per
@@ -43,7 +43,7 @@ public class BatpakDerivations {
     @Inject
     DerivationSettings settings;
     @Inject
-    DerivationBeans beans;
+    DeploymentBeans beans;
     @Inject
     BeanManager beanManager;
     /** Unresolvable where the server has no MicroProfile Metrics (see {@link StoreStartup#metrics}). */
@@ -58,7 +58,7 @@ public class BatpakDerivations {
     private boolean closed;
 
     synchronized void onStart(@Observes @Priority(5000) @Initialized(ApplicationScoped.class) Object ignored) {
-        for (Bean<?> bean : beans.beans()) {
+        for (Bean<?> bean : beans.beans(Derivation.class)) {
             if (started.add(bean)) {
                 register((Derivation) beanManager.getReference(bean, Derivation.class,
                         beanManager.createCreationalContext(bean)));

@@ -47,7 +47,7 @@ public class BatpakStore {
     @Inject
     GateChain gates;
     @Inject
-    UpcasterBeans upcasterBeans;
+    DeploymentBeans deploymentBeans;
     @Inject
     BeanManager beanManager;
 
@@ -90,7 +90,7 @@ public class BatpakStore {
      */
     private void installUpcasters(EventStore opened) {
         try {
-            io.batpak.engine.upcast.Upcasters set = opened.installUpcasters(upcasterBeans.references(beanManager));
+            io.batpak.engine.upcast.Upcasters set = opened.installUpcasters(deploymentBeans.references(io.batpak.engine.upcast.Upcaster.class, beanManager));
             if (!set.isEmpty()) {
                 LOG.log(Level.INFO, "upcasters installed, current payload version per kind: {0}", set.currentVersions());
             }

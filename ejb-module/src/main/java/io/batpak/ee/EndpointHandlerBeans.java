@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Collects every {@link EndpointHandler} method of the deployment's managed beans, in whichever
- * module they live (the same reason as {@link GateBeans}: an EJB module cannot resolve a web
+ * module they live (the same reason as {@link DeploymentBeans}: an EJB module cannot resolve a web
  * module's beans by injection, but every extension sees every bean). Complete once the container
  * has discovered the beans; {@link BatpakExchanges} registers them when the application starts.
  * Thread-safe.

@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The application's gates: every CDI bean implementing {@link Gate}, in any module of the
- * application (the WAR and its jars, an EAR's EJB or web module; see {@link GateBeans}),
+ * application (the WAR and its jars, an EAR's EJB or web module; see {@link DeploymentBeans}),
  * evaluated on every append in ascending {@link Priority} (a gate without one runs after all that
  * have one, in bean-class name order, so the order is stable across deployments). A denial throws
  * {@link DeniedException} and nothing is stored. Built once at startup; thread-safe.
@@ -36,20 +36,20 @@ public class GateChain {
     private static final Logger LOG = System.getLogger(GateChain.class.getName());
 
     @Inject
-    GateBeans discovered;
+    DeploymentBeans discovered;
     @Inject
     BeanManager beanManager;
 
     private GateSet gates = GateSet.empty();
 
     /**
-     * Takes the gate beans from {@link GateBeans} (every module of the deployment, see there why)
+     * Takes the gate beans from {@link DeploymentBeans} (every module of the deployment, see there why)
      * and asks the container for a contextual reference of each: a bean of another module of an EAR
      * is still created, scoped and injected by the container as usual.
      */
     @PostConstruct
     void discover() {
-        List<Bean<?>> found = discovered.beans();
+        List<Bean<?>> found = discovered.beans(Gate.class);
         found.sort(Comparator.<Bean<?>>comparingInt(b -> priority(b.getBeanClass()))
                 .thenComparing(b -> b.getBeanClass().getName()));
         List<Gate> ordered = new ArrayList<>();

@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Collects the {@link PipelineStage} methods of every managed bean of the deployment (whichever
- * module it is in; see {@link GateBeans} for why an extension). A method with another signature
+ * module it is in; see {@link DeploymentBeans} for why an extension). A method with another signature
  * than {@code (StoredEvent, Map) → String|StageOutput} is a deployment error naming it. Complete
  * once beans are discovered; thread-safe.
  */
