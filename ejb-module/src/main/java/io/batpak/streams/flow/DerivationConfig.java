@@ -37,9 +37,14 @@ public record DerivationConfig(int batchSize, int maxKeysPerShard, long idleWait
         this(batchSize, maxKeysPerShard, idleWaitMs, DEFAULT_SNAPSHOT_EVERY_RECORDS);
     }
 
-    /** 256 events a step, 100 000 keys a shard, 200 ms idle wait, a snapshot every 20 000 records. */
+    /**
+     * 2048 events a step, 100 000 keys a shard, 200 ms idle wait, a snapshot every 20 000 records.
+     * The step size is what the 4-shard benchmark (docs/BENCHMARKS.md, "Derivations") needed to
+     * come near the plain durable publish rate: each step is one commit and one fsync round, and
+     * keys changed many times in a step are written once; 256 reached about 0.4 of it.
+     */
     public static DerivationConfig defaults() {
-        return new DerivationConfig(256, 100_000, 200, DEFAULT_SNAPSHOT_EVERY_RECORDS);
+        return new DerivationConfig(2048, 100_000, 200, DEFAULT_SNAPSHOT_EVERY_RECORDS);
     }
 
     public DerivationConfig withBatchSize(int n) {

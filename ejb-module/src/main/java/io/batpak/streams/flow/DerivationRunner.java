@@ -72,6 +72,7 @@ public final class DerivationRunner implements AutoCloseable {
             readInit(store, Shard.entity(name, i)).ifPresent(init -> checkCount(init, n));
         }
         readInit(store, Shard.entity(name, n)).ifPresent(init -> checkCount(init, n)); // a larger count ran before
+        PartitionReads reads = new PartitionReads(streams, config.batchSize());
         for (int i = 0; i < n; i++) {
             Coordinate entity = Shard.entity(name, i);
             if (readInit(store, entity).isEmpty()) {
@@ -87,7 +88,7 @@ public final class DerivationRunner implements AutoCloseable {
                     readInit(store, entity).ifPresent(other -> checkCount(other, n)); // another runner was first
                 }
             }
-            shards[i] = new Shard(store, streams, derivation, config, caller, i);
+            shards[i] = new Shard(store, streams, reads, derivation, config, caller, i);
         }
         streams.onPublished(this::published);
     }

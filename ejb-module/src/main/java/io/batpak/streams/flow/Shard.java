@@ -50,6 +50,8 @@ final class Shard {
     final Coordinate entity;
     private final EventStore store;
     private final Streams streams;
+    /** Source partition reads, shared with the runner's other shards. */
+    private final PartitionReads reads;
     private final Derivation derivation;
     private final DerivationConfig config;
     private final Caller caller;
@@ -66,8 +68,10 @@ final class Shard {
     /** Whether memory must be rebuilt from the log before the next step. Guarded by this. */
     private boolean stale = true;
 
-    Shard(EventStore store, Streams streams, Derivation derivation, DerivationConfig config, Caller caller, int index) {
+    Shard(EventStore store, Streams streams, PartitionReads reads, Derivation derivation, DerivationConfig config,
+          Caller caller, int index) {
         this.store = store;
+        this.reads = reads;
         this.streams = streams;
         this.derivation = derivation;
         this.config = config;
@@ -193,11 +197,12 @@ final class Shard {
         Step step = new Step(pending, emitter);
         int read = 0;
         for (Source s : partitions) {
-            List<StoredEvent> events = streams.readPartition(s.stream(), s.partition(), next.getOrDefault(s, 0L),
-                    perSource);
+            List<StoredEvent> events = reads.read(s, next.getOrDefault(s, 0L), perSource);
             for (StoredEvent e : events) {
                 step.apply(e);
-                next.put(s, e.sequence() + 1);
+            }
+            if (!events.isEmpty()) {
+                next.put(s, events.get(events.size() - 1).sequence() + 1);
             }
             read += events.size();
         }
