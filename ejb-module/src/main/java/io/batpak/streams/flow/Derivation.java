@@ -1,5 +1,6 @@
 package io.batpak.streams.flow;
 
+import io.batpak.engine.Region;
 import io.batpak.engine.StoredEvent;
 import io.batpak.streams.StreamEvent;
 import java.util.List;
@@ -20,8 +21,27 @@ public interface Derivation {
     /** Its name: 1..200 characters valid in a coordinate, without {@code '/'}; fixes where its records live. */
     String name();
 
-    /** The streams it reads (each must exist when a step runs). */
+    /** The streams it reads (each must exist when a step runs); may be empty if {@link #regionSources()} is not. */
     List<String> sources();
+
+    /**
+     * Engine regions it reads besides its streams: any events of the log matching a
+     * {@link Region} (entity prefix, scope, kind or category, sequence range, grants), e.g. events
+     * appended straight to the {@link io.batpak.engine.EventStore} rather than published to a
+     * stream. Each region is read in ascending global sequence from the region's own
+     * {@code afterGlobalSequence} (its {@code limit} is ignored: steps read {@code batchSize}), and
+     * the shard checkpoint holds, per region, the next global sequence to read, committed with the
+     * step like a partition's offset, so region events too are applied exactly once. A region is
+     * identified in the checkpoint by its filter (not its position in this list): changing a
+     * region's filter makes it a new source, read from its start. The store's own records (kind
+     * category 0xE: stream metadata, pipeline and derivation records) are never delivered, so a
+     * broad region like {@link Region#all()} does not feed on the derivation's own commits; it
+     * still should not cover the streams the derivation emits to. A publish to a stream wakes idle
+     * loops; events appended to the engine directly are seen within {@code idleWaitMs}. Default: none.
+     */
+    default List<Region> regionSources() {
+        return List.of();
+    }
 
     /** How many shards share the work; fixed when the derivation first runs. */
     default int shards() {

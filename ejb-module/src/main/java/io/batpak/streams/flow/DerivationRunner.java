@@ -41,6 +41,8 @@ public final class DerivationRunner implements AutoCloseable {
     private final DerivationConfig config;
     private final Shard[] shards;
     private final Set<String> sources;
+    /** Whether every publish wakes idle loops (a region source may cover any stream). Immutable. */
+    private final boolean anyPublishWakes;
     /** Bumped (under this monitor) on each publish to a source; idle loops wait on it. */
     private long publishes;
     /** The last failure of each shard's loop, cleared by a good step. */
@@ -56,10 +58,13 @@ public final class DerivationRunner implements AutoCloseable {
         if (n < 1 || n > 1024) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "derivation " + name + ": shards must be within 1..1024, was " + n);
         }
-        if (derivation.sources() == null || derivation.sources().isEmpty()) {
-            throw new StoreException(ErrorCode.INVALID_REQUEST, "derivation " + name + " names no source streams");
+        if (derivation.sources() == null || derivation.regionSources() == null
+                || derivation.sources().isEmpty() && derivation.regionSources().isEmpty()) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "derivation " + name
+                    + " names no source streams and no source regions");
         }
         this.sources = Set.copyOf(derivation.sources());
+        this.anyPublishWakes = !derivation.regionSources().isEmpty();
         this.shards = new Shard[n];
         this.failures = new AtomicReferenceArray<>(n);
         // Check every shard already stored before writing any, so a refused count leaves no trace.
@@ -67,6 +72,7 @@ public final class DerivationRunner implements AutoCloseable {
             readInit(store, Shard.entity(name, i)).ifPresent(init -> checkCount(init, n));
         }
         readInit(store, Shard.entity(name, n)).ifPresent(init -> checkCount(init, n)); // a larger count ran before
+        PartitionReads reads = new PartitionReads(streams, config.batchSize());
         for (int i = 0; i < n; i++) {
             Coordinate entity = Shard.entity(name, i);
             if (readInit(store, entity).isEmpty()) {
@@ -82,7 +88,7 @@ public final class DerivationRunner implements AutoCloseable {
                     readInit(store, entity).ifPresent(other -> checkCount(other, n)); // another runner was first
                 }
             }
-            shards[i] = new Shard(store, streams, derivation, config, caller, i);
+            shards[i] = new Shard(store, streams, reads, derivation, config, caller, i);
         }
         streams.onPublished(this::published);
     }
@@ -169,6 +175,11 @@ public final class DerivationRunner implements AutoCloseable {
         return shard(shard).snapshot();
     }
 
+    /** How many of its records {@code shard}'s last rebuild replayed (after its snapshot, if it used one); for tests. */
+    long replayedAtLoad(int shard) {
+        return shard(shard).replayedAtLoad();
+    }
+
     /** The last failure of {@code shard}'s loop, if its latest step failed. */
     public Optional<Throwable> failure(int shard) {
         shard(shard);
@@ -242,7 +253,7 @@ public final class DerivationRunner implements AutoCloseable {
     }
 
     private void published(String stream) {
-        if (!closed && sources.contains(stream)) {
+        if (!closed && (anyPublishWakes || sources.contains(stream))) {
             synchronized (this) {
                 publishes++;
                 notifyAll();

@@ -13,10 +13,11 @@ import org.msgpack.core.MessagePack;
  * <ul>
  *   <li>{@link #INIT}, the shard entity's first record: {@code [version, derivation, shards, shard]};
  *   <li>{@link #STATE}: {@code [key, value|nil]}, a key's new value (nil: deleted);
- *   <li>{@link #CHECKPOINT}, last in every step's batch: {@code [[source, partition, next offset], …]},
- *       the whole checkpoint, the last one wins.
+ *   <li>{@link #CHECKPOINT}, last in every step's batch: {@code [[source, partition, next], …]},
+ *       the whole checkpoint, the last one wins: per stream partition the next offset, per region
+ *       source (partition -1, source {@code Shard.regionSource}) the next global sequence.
  * </ul>
- * Stateless.
+ * Snapshots of the state are files, not records ({@link ShardSnapshot}). Stateless.
  */
 final class FlowCodec {
     static final EventKind INIT = EventKind.of(0xE, 0x030);

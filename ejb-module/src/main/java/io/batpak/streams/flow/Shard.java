@@ -8,6 +8,7 @@ import io.batpak.engine.EntityQuery;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventKind;
 import io.batpak.engine.EventStore;
+import io.batpak.engine.Region;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.util.Completions;
@@ -15,22 +16,33 @@ import io.batpak.streams.StreamEvent;
 import io.batpak.streams.Streams;
 import io.batpak.streams.TxStatement;
 import io.batpak.streams.flow.FlowCodec.Source;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One shard of a derivation: its committed state and checkpoint in memory, rebuilt from the records
- * of its entity {@code derivation:<name>/<shard>}, and {@link #step}, which applies a batch of its
+ * of its entity {@code derivation:<name>/<shard>} (from its {@link ShardSnapshot} if a valid one
+ * covers a prefix of them, plus the records after it), and {@link #step}, which applies a batch of its
  * source events and commits the outcome as one atomic batch. The first record of each batch expects
  * the entity's last sequence, so a runner whose view is stale (another runner of the shard
  * committed) fails with SEQUENCE_MISMATCH, writes nothing, and reloads before its next step. A
  * step that fails for any reason changes nothing in memory. Thread-safe: guarded by its monitor.
  */
 final class Shard {
+    private static final Logger LOG = System.getLogger(Shard.class.getName());
     private static final int PAGE = 1000;
+    /** Kind category reserved to the store's own records (streams', pipelines', derivations'): never a region's source event. */
+    private static final int RESERVED_CATEGORY = 0xE;
+    /** The partition of a region's checkpoint entry. */
+    static final int REGION_PARTITION = -1;
     /** Marks a key deleted in a step's pending changes. */
     private static final byte[] DELETED = new byte[0];
 
@@ -38,6 +50,8 @@ final class Shard {
     final Coordinate entity;
     private final EventStore store;
     private final Streams streams;
+    /** Source partition reads, shared with the runner's other shards. */
+    private final PartitionReads reads;
     private final Derivation derivation;
     private final DerivationConfig config;
     private final Caller caller;
@@ -47,11 +61,17 @@ final class Shard {
     private final Map<Source, Long> checkpoint = new HashMap<>();
     /** The entity's last sequence as this shard knows it. Guarded by this. */
     private long lastSequence = AppendOptions.NO_EVENTS;
+    /** The entity sequence the last snapshot written or loaded covers. Guarded by this. */
+    private long snapshotSequence = AppendOptions.NO_EVENTS;
+    /** How many records the last rebuild replayed after its snapshot (all of them without one). Guarded by this. */
+    private long replayedAtLoad;
     /** Whether memory must be rebuilt from the log before the next step. Guarded by this. */
     private boolean stale = true;
 
-    Shard(EventStore store, Streams streams, Derivation derivation, DerivationConfig config, Caller caller, int index) {
+    Shard(EventStore store, Streams streams, PartitionReads reads, Derivation derivation, DerivationConfig config,
+          Caller caller, int index) {
         this.store = store;
+        this.reads = reads;
         this.streams = streams;
         this.derivation = derivation;
         this.config = config;
@@ -64,12 +84,29 @@ final class Shard {
         return new Coordinate("derivation:" + derivation + "/" + shard, derivation);
     }
 
-    /** Rebuilds state, checkpoint and last sequence from the entity's records (the first is INIT). */
+    /**
+     * Rebuilds state, checkpoint and last sequence from the entity's records (the first is INIT):
+     * from its snapshot if one passes every check, plus the records after it; else from the start.
+     */
     private void load() {
         state.clear();
         checkpoint.clear();
         lastSequence = AppendOptions.NO_EVENTS;
-        for (long from = 0; ; ) {
+        snapshotSequence = AppendOptions.NO_EVENTS;
+        long from = 0;
+        if (config.snapshotEveryRecords() > 0) {
+            Optional<ShardSnapshot.Content> snap = ShardSnapshot.read(snapshotFile(), derivation.name(),
+                    derivation.shards(), index);
+            if (snap.isPresent() && inLog(snap.get())) {
+                state.putAll(snap.get().state());
+                checkpoint.putAll(snap.get().checkpoint());
+                lastSequence = snap.get().sequence();
+                snapshotSequence = lastSequence;
+                from = lastSequence + 1;
+            }
+        }
+        long replayed = 0;
+        for (; ; ) {
             List<StoredEvent> page = store.readEntity(EntityQuery.of(entity).withFrom(from).withLimit(PAGE));
             for (StoredEvent e : page) {
                 if (e.kind().equals(FlowCodec.STATE)) {
@@ -85,28 +122,62 @@ final class Shard {
                 }
                 lastSequence = e.sequence();
             }
+            replayed += page.size();
             if (page.size() < PAGE) {
                 break;
             }
             from = page.get(page.size() - 1).sequence() + 1;
         }
+        replayedAtLoad = replayed;
         if (lastSequence == AppendOptions.NO_EVENTS) {
             throw new StoreException(ErrorCode.NOT_FOUND, "derivation " + derivation.name() + " shard " + index
                     + " has no records; it was deleted while running");
         }
     }
 
+    private Path snapshotFile() {
+        return ShardSnapshot.path(store.config().dataDir(), derivation.name(), index);
+    }
+
+    /** Whether the log holds, at the snapshot's sequence, the record whose chain hash it recorded (so the same history). */
+    private boolean inLog(ShardSnapshot.Content snap) {
+        List<StoredEvent> at = store.readEntity(EntityQuery.of(entity).withFrom(snap.sequence()).withLimit(1));
+        if (!at.isEmpty() && at.get(0).sequence() == snap.sequence() && Arrays.equals(at.get(0).hash(), snap.hash())) {
+            return true;
+        }
+        LOG.log(Level.WARNING, "derivation {0} shard {1}: ignoring its snapshot of record {2}, which the log does not"
+                + " hold (or holds another record there, e.g. after a crash lost the commit); rebuilding from the log",
+                derivation.name(), index, snap.sequence());
+        return false;
+    }
+
+    /** After a commit: writes a snapshot if {@code snapshotEveryRecords} records were committed since the last one. */
+    private void maybeSnapshot() {
+        long every = config.snapshotEveryRecords();
+        if (every <= 0 || lastSequence - snapshotSequence < every) {
+            return;
+        }
+        List<StoredEvent> last = store.readEntity(EntityQuery.of(entity).withFrom(lastSequence).withLimit(1));
+        if (last.isEmpty() || last.get(0).sequence() != lastSequence) {
+            return; // cannot see its own commit yet: try after the next step
+        }
+        ShardSnapshot.write(snapshotFile(), new ShardSnapshot.Content(derivation.name(), derivation.shards(), index,
+                lastSequence, last.get(0).hash(), Map.copyOf(checkpoint), new HashMap<>(state)));
+        snapshotSequence = lastSequence;
+    }
+
     /**
      * Reads up to about {@code batchSize} source events past the checkpoint (split evenly over the
-     * source partitions, each in offset order), applies those of this shard and commits; returns how
-     * many source events it read (0: caught up, nothing written).
+     * source partitions and regions, each in its own order: offsets, global sequence), applies those
+     * of this shard and commits; returns how many source events it read, not counting the store's
+     * reserved records a region skips (0: caught up, nothing written).
      */
     synchronized int step() {
         if (stale) {
             load();
             stale = false;
         }
-        List<Source> sources = new ArrayList<>();
+        List<Source> partitions = new ArrayList<>();
         for (String s : derivation.sources()) {
             int n = streams.partitions(s);
             if (n == 0) {
@@ -114,36 +185,87 @@ final class Shard {
                         + ": source stream " + s + " does not exist");
             }
             for (int p = 0; p < n; p++) {
-                sources.add(new Source(s, p));
+                partitions.add(new Source(s, p));
             }
         }
-        int perPartition = Math.max(1, config.batchSize() / sources.size());
+        List<Region> regions = derivation.regionSources();
+        int perSource = Math.max(1, config.batchSize() / (partitions.size() + regions.size()));
         Map<String, byte[]> pending = new LinkedHashMap<>();
         List<TxStatement.Publish> out = new ArrayList<>();
         Emitter emitter = (stream, key, kind, payload) -> emit(out, stream, key, kind, payload);
         Map<Source, Long> next = new HashMap<>(checkpoint);
+        Step step = new Step(pending, emitter);
         int read = 0;
-        int added = 0; // keys the pending changes add to the committed state, net
-        for (Source s : sources) {
-            List<StoredEvent> events = streams.readPartition(s.stream(), s.partition(), next.getOrDefault(s, 0L),
-                    perPartition);
+        for (Source s : partitions) {
+            List<StoredEvent> events = reads.read(s, next.getOrDefault(s, 0L), perSource);
             for (StoredEvent e : events) {
-                String key = derivation.shuffleKey(e);
-                key = key == null ? "" : key;
-                if (DerivationRunner.shardOf(key, derivation.shards()) == index) {
-                    View view = new View(key, pending, added);
-                    derivation.apply(e, view, emitter);
-                    added = view.added;
-                    checkBudget(added);
-                }
-                next.put(s, e.sequence() + 1);
+                step.apply(e);
+            }
+            if (!events.isEmpty()) {
+                next.put(s, events.get(events.size() - 1).sequence() + 1);
             }
             read += events.size();
+        }
+        for (Region r : regions) {
+            Source s = regionSource(r);
+            long after = Math.max(r.afterGlobalSequence(), next.getOrDefault(s, 0L) - 1);
+            // Reserved records (this derivation's own commits among them) are skipped and not counted,
+            // else each shard's commit would be new work for the others, for ever. Page past them in
+            // this step so a run of them cannot hold the position back; a step that finds only them
+            // up to the head commits nothing and rescans them next time (at most the last steps' commits).
+            int delivered = 0;
+            for (boolean more = true; more && delivered == 0; ) {
+                List<StoredEvent> events = store.read(r.withAfter(after).withLimit(perSource));
+                for (StoredEvent e : events) {
+                    if (e.kind().category() != RESERVED_CATEGORY) {
+                        step.apply(e);
+                        delivered++;
+                    }
+                    after = e.globalSequence();
+                }
+                more = events.size() == perSource;
+            }
+            next.put(s, after + 1);
+            read += delivered;
         }
         if (read > 0) {
             commit(pending, out, next);
         }
         return read;
+    }
+
+    /**
+     * The checkpoint entry of a region source: partition -1 (no stream partition has it) and its
+     * filter as text, so a reordered list keeps each region's position and a changed filter starts
+     * from the beginning. Its value is the next global sequence to read.
+     */
+    static Source regionSource(Region r) {
+        return new Source("region:" + r.entityPrefix() + "|" + r.scope() + "|" + r.kind() + "|" + r.category()
+                + "|" + r.minSequence() + "|" + r.maxSequence(), REGION_PARTITION);
+    }
+
+    /** The events of one step: applies those of this shard, tracking the key budget. Used by the stepping thread only. */
+    private final class Step {
+        private final Map<String, byte[]> pending;
+        private final Emitter emitter;
+        /** Keys the pending changes add to the committed state, net. */
+        private int added;
+
+        Step(Map<String, byte[]> pending, Emitter emitter) {
+            this.pending = pending;
+            this.emitter = emitter;
+        }
+
+        void apply(StoredEvent e) {
+            String key = derivation.shuffleKey(e);
+            key = key == null ? "" : key;
+            if (DerivationRunner.shardOf(key, derivation.shards()) == index) {
+                View view = new View(key, pending, added);
+                derivation.apply(e, view, emitter);
+                added = view.added;
+                checkBudget(added);
+            }
+        }
     }
 
     private static void emit(List<TxStatement.Publish> out, String stream, String key, EventKind kind, byte[] payload) {
@@ -184,11 +306,17 @@ final class Shard {
         checkpoint.clear();
         checkpoint.putAll(next);
         lastSequence += records.size();
+        maybeSnapshot();
     }
 
     private AppendRequest record(boolean first, EventKind kind, byte[] payload) {
         return new AppendRequest(entity, kind, payload,
                 first ? AppendOptions.NONE.withExpectedSequence(lastSequence) : AppendOptions.NONE);
+    }
+
+    /** How many records the last rebuild replayed (after its snapshot, if it used one). */
+    synchronized long replayedAtLoad() {
+        return replayedAtLoad;
     }
 
     /** The committed value of {@code key}, or null. */
