@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class DerivationSettings {
     @Inject
-    @ConfigProperty(name = "batpak.derivations.batch-size", defaultValue = "256")
+    @ConfigProperty(name = "batpak.derivations.batch-size", defaultValue = "2048")
     int batchSize;
     @Inject
     @ConfigProperty(name = "batpak.derivations.max-keys-per-shard", defaultValue = "100000")
@@ -21,9 +21,12 @@ public class DerivationSettings {
     @Inject
     @ConfigProperty(name = "batpak.derivations.idle-wait-ms", defaultValue = "200")
     long idleWaitMs;
+    @Inject
+    @ConfigProperty(name = "batpak.derivations.snapshot-every-records", defaultValue = "20000")
+    long snapshotEveryRecords;
 
     /** The engine-side configuration these settings describe (INVALID_REQUEST if one is out of range). */
     public DerivationConfig derivationConfig() {
-        return new DerivationConfig(batchSize, maxKeysPerShard, idleWaitMs);
+        return new DerivationConfig(batchSize, maxKeysPerShard, idleWaitMs, snapshotEveryRecords);
     }
 }
