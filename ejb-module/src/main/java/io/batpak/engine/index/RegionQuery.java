@@ -83,6 +83,9 @@ final class RegionQuery {
             if (r.entityPrefix() != null && !index.entityById(index.entityId(i)).name.startsWith(r.entityPrefix())) {
                 continue;
             }
+            if (index.hidden(i, visible)) {
+                continue;
+            }
             if (n == out.length) {
                 out = Arrays.copyOf(out, Math.min(limit, out.length * 2));
             }
