@@ -142,13 +142,17 @@ public final class RetentionBook {
     }
 
     private void applyRule(String scope, RetentionRule rule) {
+        applyRule(scope, rule, Level.INFO);
+    }
+
+    private void applyRule(String scope, RetentionRule rule, Level level) {
         if (rule == null) {
             rules.remove(scope);
         } else {
             rules.put(scope, rule);
         }
         retention.setRule(index.scopeState(scope), rule);
-        LOG.log(Level.INFO, "retention: scope {0} now {1}", scope, rule == null ? "keeps everything" : rule);
+        LOG.log(level, "retention: scope {0} now {1}", scope, rule == null ? "keeps everything" : rule);
     }
 
     private void applyStored(StoredEvent e) {
@@ -158,9 +162,9 @@ public final class RetentionBook {
             if (e.kind().equals(RULE_SET) && n == 2) {
                 Long age = unpackNullable(u);
                 Long count = unpackNullable(u);
-                applyRule(scope, new RetentionRule(age, count));
+                applyRule(scope, new RetentionRule(age, count), Level.DEBUG);
             } else if (e.kind().equals(RULE_REMOVED)) {
-                applyRule(scope, null);
+                applyRule(scope, null, Level.DEBUG);
             } else if (e.kind().equals(TRUNCATED) && n == 2) {
                 String name = u.unpackString();
                 long before = u.unpackLong();
