@@ -152,6 +152,10 @@ class RetentionTest {
         fill(s, A, 2);           // written at 1_005_000
         s.setRetention("bank", new RetentionRule(10_000L, null));
         assertEquals(4, s.readEntity(EntityQuery.of(A)).size(), "nothing is 10 s old yet");
+        clock.set(1_010_000);
+        assertEquals(4, s.readEntity(EntityQuery.of(A)).size(), "exactly 10 s old is not past 10 s");
+        clock.set(1_010_001);
+        assertEquals(List.of(2L, 3L), sequences(s.readEntity(EntityQuery.of(A))), "a millisecond later it is");
         clock.set(1_012_000);
         assertEquals(List.of(2L, 3L), sequences(s.readEntity(EntityQuery.of(A))), "the first two are now 12 s old");
         clock.set(1_020_000);
