@@ -305,8 +305,9 @@ public final class EventStore implements AutoCloseable {
 
     /**
      * The entity's events the query selects: sequences from {@code fromSequence} (inclusive), at
-     * most {@code limit}, of the kinds it accepts (the others skipped without a disk read). An
-     * entity outside the query's grants reads as one without events. See {@link EntityQuery}.
+     * most {@code limit}, of the kinds it accepts (the others skipped without a disk read). Events
+     * past retention are skipped: the page then starts at the first kept sequence. An entity
+     * outside the query's grants reads as one without events. See {@link EntityQuery}.
      */
     public List<StoredEvent> readEntity(EntityQuery query) {
         ensureOpen();

@@ -110,9 +110,13 @@ public final class Lookups {
             return new int[0];
         }
         int[] chain = index.entityEvents(e, from, seq - from);
-        int[] out = new int[chain.length];
-        for (int k = 0; k < chain.length; k++) {
-            out[k] = chain[chain.length - 1 - k];
+        int n = chain.length;
+        while (n > 0 && index.sequence(chain[n - 1]) >= seq) {
+            n--; // retention moved on meanwhile, so the page started later and ran past the event
+        }
+        int[] out = new int[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = chain[n - 1 - k];
         }
         return out;
     }

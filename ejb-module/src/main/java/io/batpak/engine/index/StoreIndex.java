@@ -442,16 +442,16 @@ public final class StoreIndex {
 
     /**
      * Global indexes of an entity's events with sequence at least {@code fromSequence}, at most
-     * {@code limit} (the window {@code [fromSequence, fromSequence + limit)}), past retention
-     * excluded (so the window may hold fewer).
+     * {@code limit}, past retention skipped: the page starts at the first kept sequence when that
+     * is higher, so a page shorter than {@code limit} still means there is nothing after it.
      */
     public int[] entityEvents(EntityState e, long fromSequence, int limit) {
         int n = entityVisibleEvents(e);
         if (fromSequence >= n) {
             return new int[0];
         }
-        int to = (int) Math.min(n, fromSequence + limit);
         int from = Math.max((int) fromSequence, firstKept(e, n));
+        int to = (int) Math.min(n, (long) from + limit);
         if (from >= to) {
             return new int[0];
         }

@@ -128,6 +128,9 @@ public final class Projector implements AutoCloseable {
         for (long seq = from; seq <= last; seq += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, last - seq + 1);
             for (StoredEvent e : store.readEntity(EntityQuery.of(entity).withFrom(seq).withLimit(count).withKinds(wanted))) {
+                if (e.sequence() >= seq + count) {
+                    break; // past retention shifted the page: the next chunk reads these
+                }
                 state = nonNull(projection.apply(state, e), projection);
                 lastRead = e;
             }

@@ -135,6 +135,8 @@ class RetentionModelProperties {
                 Coordinate c = new Coordinate(name, scope);
                 List<Long> want = kept.stream().filter(r -> r.coordinate().equals(c)).map(Row::sequence).toList();
                 assertEquals(want, sequences(s.readEntity(EntityQuery.of(c))), "readEntity " + c);
+                assertEquals(want.subList(0, Math.min(2, want.size())),
+                        sequences(s.readEntity(EntityQuery.of(c).withLimit(2))), "first page of 2 of " + c);
                 assertEquals(m.count(c) - 1, s.lastSequence(EntityQuery.of(c)), "last sequence of " + c);
             }
         }
