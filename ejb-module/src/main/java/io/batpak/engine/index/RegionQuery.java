@@ -63,6 +63,7 @@ final class RegionQuery {
         if (r.scope() != null) {
             scopeId = index.scope(r.scope()).id;
         }
+        boolean mayHide = index.mayHide();
         int[] out = new int[Math.min(limit, 1024)];
         int n = 0;
         for (int i = source.next(); i >= 0 && i < visible; i = source.next()) {
@@ -83,7 +84,7 @@ final class RegionQuery {
             if (r.entityPrefix() != null && !index.entityById(index.entityId(i)).name.startsWith(r.entityPrefix())) {
                 continue;
             }
-            if (index.hidden(i, visible)) {
+            if (mayHide && index.hidden(i, visible)) {
                 continue;
             }
             if (n == out.length) {

@@ -314,6 +314,12 @@ public final class StoreIndex {
         return scopes.get(name);
     }
 
+    /** Whether retention may hide any event now (false: no rule or truncate was ever set), read once per query. */
+    public boolean mayHide() {
+        Retention r = retention;
+        return r != null && r.active();
+    }
+
     /** Whether event {@code i} is past retention for a reader seeing events below {@code end}. */
     public boolean hidden(int i, int end) {
         Retention r = retention;
