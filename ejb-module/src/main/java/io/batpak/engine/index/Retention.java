@@ -126,10 +126,11 @@ public final class Retention {
             return c.cutoff;
         }
         long oldestKeptMs = now - rule.maxAgeMs();
-        int[] d = s.events.snapshotArray();
         int published = index.count();
-        int lo = IntList.firstAtLeast(d, s.events.size(), c.cutoff);
-        int hi = IntList.firstAtLeast(d, s.events.size(), published); // candidates are d[lo..hi)
+        int size = s.events.size(); // the size before the array (IntList's reader protocol)
+        int[] d = s.events.snapshotArray();
+        int lo = IntList.firstAtLeast(d, size, c.cutoff);
+        int hi = IntList.firstAtLeast(d, size, published); // candidates are d[lo..hi)
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (wallMsOf.applyAsLong(d[mid]) < oldestKeptMs) {
@@ -138,7 +139,7 @@ public final class Retention {
                 hi = mid;
             }
         }
-        int cutoff = lo < s.events.size() ? d[lo] : published;
+        int cutoff = lo < size ? d[lo] : published;
         cutoff = Math.max(cutoff, c.cutoff);
         if (s.retention == rule) {
             s.ageCutoff = new AgeCutoff(now, cutoff);
