@@ -262,6 +262,54 @@ class HttpContractIT {
         assertTrue(v.isNull("firstInvalidSequence"));
     }
 
+    /**
+     * Retention over HTTP: a scope rule and a truncate hide events from entity reads, get-by-id and
+     * verify (which then starts at the first kept event); removing the rule keeps the truncate; the
+     * next append continues the sequence.
+     */
+    @Test
+    void retentionRulesAndTruncate() {
+        String scope = "ret-" + RUN;
+        String e = entity("kept");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String b = "{\"entity\":\"" + e + "\",\"scope\":\"" + scope + "\",\"kind\":61441,\"payload\":" + i + "}";
+            ids.add(http.post("events", b).json().getString("eventId"));
+        }
+        assertProblem(put("retention/" + scope, "{}"), 400, "invalid-request");
+        Http.Reply set = put("retention/" + scope, "{\"maxCount\":2}");
+        assertEquals(200, set.status(), set::toString);
+        assertEquals(2, set.json().getInt("maxCount"));
+        JsonObject rule = http.get("retention/" + scope).json();
+        assertEquals(2, rule.getInt("maxCount"), rule::toString);
+        assertTrue(rule.isNull("maxAgeMs"), rule::toString);
+        assertEquals(List.of(3, 4), sequences(http.get("entities/" + e + "/events?scope=" + scope).json()));
+        JsonObject v = http.get("entities/" + e + "/verify?scope=" + scope).json();
+        assertTrue(v.getBoolean("valid"), v::toString);
+        assertEquals(3, v.getInt("from"), v::toString);
+        assertEquals(404, http.get("events/" + ids.get(0)).status(), "an event past retention is not found");
+        Http.Reply cut = http.post("entities/" + e + "/truncate?scope=" + scope, "{\"before\":4}");
+        assertEquals(200, cut.status(), cut::toString);
+        assertEquals(4, cut.json().getInt("before"));
+        assertProblem(http.post("entities/" + e + "/truncate?scope=" + scope, "{\"before\":99}"), 400, "invalid-request");
+        Http.Reply removed = http.send(java.net.http.HttpRequest.newBuilder(http.uri("retention/" + scope)).DELETE());
+        assertEquals(204, removed.status(), removed::toString);
+        assertEquals(404, http.get("retention/" + scope).status(), "the rule is gone");
+        assertEquals(List.of(4), sequences(http.get("entities/" + e + "/events?scope=" + scope).json()),
+                "the truncate stays after the rule is removed");
+        String next = "{\"entity\":\"" + e + "\",\"scope\":\"" + scope + "\",\"kind\":61441,\"payload\":5}";
+        assertEquals(5, http.post("events", next).json().getInt("sequence"), "sequences are never reused");
+    }
+
+    private Http.Reply put(String path, String json) {
+        return http.send(java.net.http.HttpRequest.newBuilder(http.uri(path)).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private static List<Integer> sequences(JsonObject page) {
+        return page.getJsonArray("events").stream().map(x -> x.asJsonObject().getInt("sequence")).toList();
+    }
+
     @Test
     void messagePackInAndOut() throws Exception {
         MessageBufferPacker p = MessagePack.newDefaultBufferPacker();

@@ -2,7 +2,10 @@ package io.batpak.engine;
 
 import io.batpak.engine.gate.GateSet;
 import io.batpak.engine.gate.Receipt;
+import io.batpak.engine.gate.ClientAppends;
 import io.batpak.engine.index.Lookups;
+import io.batpak.engine.index.Retention;
+import io.batpak.engine.retention.RetentionBook;
 import io.batpak.engine.index.EntityState;
 import io.batpak.engine.index.GrantedReads;
 import io.batpak.engine.index.StoreIndex;
@@ -49,6 +52,11 @@ import java.util.concurrent.CompletableFuture;
  * nowhere else. The stored bytes and hashes never change: {@link #verify},
  * {@link #readEntityStored} and {@link #cursorStored} (what audit exports read) see them as stored.
  *
+ * <p>Retention: events past a scope's {@link RetentionRule} or an entity's {@link #truncate} are
+ * left out by the index itself, so no read, query, condition, cursor, subscription (and so no
+ * projection or stream) sees them from the moment the call that hid them returns; sequences and
+ * global sequences are never reused, and {@link #verify} checks a chain from its first kept event.
+ *
  * <p>Threading: every method is thread-safe. Appends from any number of threads are funnelled to
  * one writer thread and committed in groups; reads go to the in-memory index and positional file
  * reads and never wait for the writer. {@link #close()} drains queued appends, fsyncs and writes a
@@ -71,6 +79,7 @@ public final class EventStore implements AutoCloseable {
     private final IndexedReads reads;
     private final AppendSubmitter submitter;
     private final Lookups lookups;
+    private final RetentionBook retention;
     /** Replaced whole by {@link #installUpcasters}; read by every reading thread. */
     private volatile Upcasters upcasters = Upcasters.NONE;
     private volatile boolean closed;
@@ -88,6 +97,11 @@ public final class EventStore implements AutoCloseable {
         this.hub = new SubscriptionHub(new FilteredScan(index, recent, this::current), recent);
         writer.attachHub(hub);
         this.maintenance = new Maintenance(config, index, reader, writer);
+        Retention hidden = new Retention(index, i -> reads.read(i).hlc().wallMs(), config.wallClockMs(),
+                ClientAppends::isReservedEntity);
+        this.retention = new RetentionBook(index, hidden, reads::read, this::append);
+        retention.rebuild();
+        index.attachRetention(hidden);
     }
 
     /**
@@ -291,8 +305,9 @@ public final class EventStore implements AutoCloseable {
 
     /**
      * The entity's events the query selects: sequences from {@code fromSequence} (inclusive), at
-     * most {@code limit}, of the kinds it accepts (the others skipped without a disk read). An
-     * entity outside the query's grants reads as one without events. See {@link EntityQuery}.
+     * most {@code limit}, of the kinds it accepts (the others skipped without a disk read). Events
+     * past retention are skipped: the page then starts at the first kept sequence. An entity
+     * outside the query's grants reads as one without events. See {@link EntityQuery}.
      */
     public List<StoredEvent> readEntity(EntityQuery query) {
         ensureOpen();
@@ -352,6 +367,62 @@ public final class EventStore implements AutoCloseable {
         ensureOpen();
         GrantedReads.Counts c = new GrantedReads(index).counts(grants);
         return new StoreStats(c.events(), c.entities(), c.scopes(), 0, 0, c.lastGlobalSequence(), 0, 0, 0, 0, 0);
+    }
+
+    // ---- retention ----
+
+    /**
+     * Sets the scope's retention rule (replacing the one before), stored as store bookkeeping:
+     * once this returns, events past it are left out of every read, and stay so after reopening.
+     */
+    public void setRetention(String scope, RetentionRule rule) {
+        ensureOpen();
+        Coordinate.validatePart("scope", scope);
+        if (rule == null) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "a retention rule is required");
+        }
+        retention.setRule(scope, rule);
+    }
+
+    /** The scope's retention rule, if it has one. */
+    public Optional<RetentionRule> retention(String scope) {
+        ensureOpen();
+        return retention.rule(scope);
+    }
+
+    /** Removes the scope's retention rule (its events are kept again, truncates aside); false if it had none. */
+    public boolean removeRetention(String scope) {
+        ensureOpen();
+        return retention.removeRule(scope);
+    }
+
+    /**
+     * Drops the entity's events below sequence {@code before} (0..its last sequence + 1) from every
+     * read, stored as store bookkeeping; returns the truncate-before in force, which never goes
+     * down. An entity outside the query's grants, or without events, is {@link ErrorCode#NOT_FOUND};
+     * the store's own entities are {@link ErrorCode#RESERVED_ENTITY}.
+     */
+    public long truncate(EntityQuery query, long before) {
+        ensureOpen();
+        EntityState e = lookups.find(query);
+        if (e == null || index.entityVisibleEvents(e) == 0) {
+            throw new StoreException(ErrorCode.NOT_FOUND, "entity " + query.entityName() + " has no events");
+        }
+        if (ClientAppends.isReservedEntity(e.coordinate.entity())) {
+            throw new StoreException(ErrorCode.RESERVED_ENTITY, "the store's own entity " + e.coordinate
+                    + " cannot be truncated");
+        }
+        return retention.truncate(e, index.entityVisibleEvents(e) - 1L, before);
+    }
+
+    /**
+     * The entity's first sequence not past retention (its last sequence + 1 when all are, 0 when
+     * none is or the entity is unknown inside the query's grants).
+     */
+    public long firstKeptSequence(EntityQuery query) {
+        ensureOpen();
+        EntityState e = lookups.find(query);
+        return e == null ? 0 : index.firstKept(e, index.entityVisibleEvents(e));
     }
 
     // ---- cursors and subscriptions ----

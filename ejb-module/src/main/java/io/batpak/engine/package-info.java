@@ -9,11 +9,13 @@
  * {@code StoreException} carrying an {@code ErrorCode}; value types are immutable and validate
  * their input on construction. Code outside the engine (streams, ee, web) reads and writes events
  * through this package and the other API packages ({@code projection}, {@code gate},
- * {@code upcast}, {@code util}) only, never through {@code log}, {@code index} or {@code subscription} — the
+ * {@code upcast}, {@code util}) only, never through {@code log}, {@code index}, {@code retention} or
+ * {@code subscription} — the
  * ArchUnit test {@code io.batpak.web.ArchitectureTest} enforces it.
  *
  * <p>May use: the JDK, its own sub-packages (the facade wires {@code log}, {@code index},
- * {@code subscription}, {@code gate}, {@code projection}, {@code upcast} and {@code util} together) and the
+ * {@code subscription}, {@code retention}, {@code gate}, {@code projection}, {@code upcast} and
+ * {@code util} together) and the
  * libraries the engine is built on (msgpack, commons-codec). Not {@code io.batpak.streams},
  * {@code io.batpak.ee} or {@code io.batpak.web}.
  */

@@ -12,7 +12,10 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
@@ -22,10 +25,13 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.io.InputStream;
 import java.util.List;
 
 /**
- * {@code /entities/{entity}}: one entity's events by sequence, its hash-chain verification and its
+ * {@code /entities/{entity}}: one entity's events by sequence, its hash-chain verification (from its
+ * first kept event, {@code "from"}), its truncation (role {@code admin}: {@code POST .../truncate}
+ * {@code {"before":<sequence>}} drops the events below it from every read) and its
  * signed audit export. An
  * entity is a coordinate: {@code ?scope=} names its scope; without it the one entity of that name
  * within the caller's grants is meant (400 {@code ambiguous-entity} if there are several). An entity
@@ -73,12 +79,39 @@ public class EntitiesResource {
         VerifyResult v = store.engine().verify(query(entity, scope));
         JsonObjectBuilder out = JSON.createObjectBuilder().add("entity", v.entity()).add("events", v.events())
                 .add("valid", v.valid());
+        out.add("from", v.from());
         if (v.valid()) {
             out.addNull("firstInvalidSequence");
         } else {
             out.add("firstInvalidSequence", v.firstInvalidSequence());
         }
         return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+    }
+
+    /**
+     * Drops the entity's events below {@code before} (0..its last sequence + 1) from every read,
+     * query and subscription; answers {@code {"entity","scope","before"}} with the truncate-before in
+     * force (it never goes down). 404 for an entity without events in the caller's grants.
+     */
+    @POST
+    @Path("truncate")
+    @Consumes({MediaType.APPLICATION_JSON, MsgpackJson.MEDIA_TYPE})
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
+    @RolesAllowed(TokenPrincipal.ADMIN)
+    public Response truncate(@PathParam("entity") String entity, @QueryParam("scope") String scope, InputStream in,
+                             @HeaderParam("Content-Length") String contentLength) {
+        Coordinate.validatePart("entity", entity);
+        StreamAccess.caller(security, TokenPrincipal.ADMIN);
+        long before = StreamBodies.integer(StreamBodies.read(in, contentLength, false, store, headers), "before", -1, 0,
+                Long.MAX_VALUE);
+        if (before < 0) {
+            throw new ProblemException(Problem.invalid("field 'before' is required"));
+        }
+        EntityQuery q = query(entity, scope);
+        long inForce = store.engine().truncate(q, before); // NOT_FOUND unless the entity is within the grants
+        Coordinate c = scope != null ? q.coordinate() : store.engine().resolve(entity, q.grants()).orElseThrow();
+        return StreamBodies.response(200, JSON.createObjectBuilder().add("entity", c.entity()).add("scope", c.scope())
+                .add("before", inForce).build());
     }
 
     /**

@@ -25,7 +25,8 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
 
     private static final String[] ENGINE_INTERNALS = {
-        "io.batpak.engine.log..", "io.batpak.engine.index..", "io.batpak.engine.subscription.."};
+        "io.batpak.engine.log..", "io.batpak.engine.index..", "io.batpak.engine.subscription..",
+        "io.batpak.engine.retention.."};
 
     /** engine ← streams ← ee ← web: a layer may use only the layers below it. */
     @ArchTest
@@ -50,7 +51,7 @@ class ArchitectureTest {
     static final ArchRule engineInternalsStayInside = noClasses()
             .that().resideInAnyPackage("io.batpak.streams..", "io.batpak.ee..", "io.batpak.web..")
             .should().dependOnClassesThat().resideInAnyPackage(ENGINE_INTERNALS)
-            .because("log, index and subscription are the engine's implementation, reached through EventStore");
+            .because("log, index, subscription and retention are the engine's implementation, reached through EventStore");
 
     /** The index is a data structure: it knows nothing of the log, the tail, projections or gates. */
     @ArchTest

@@ -21,6 +21,10 @@ public final class EntityState {
     public final IntList events = new IntList(4);
     /** Writer-owned chain head; all zeros before the first event (the genesis convention). */
     public final byte[] lastHash = new byte[32];
+    /** Sequences below this are truncated ({@link Retention#truncate}); raised by the facade, read by anyone. */
+    volatile int truncatedBefore;
+    /** Whether scope rules skip this entity: 0 not known yet, 1 exempt, 2 not (a benign race: any thread may fill it). */
+    byte ruleExempt;
 
     EntityState(Coordinate coordinate, int id, ScopeState scope) {
         this.coordinate = coordinate;

@@ -86,11 +86,11 @@ public final class Lookups {
         return n == events.length ? events : java.util.Arrays.copyOf(events, n);
     }
 
-    /** The global index of the event {@code l} names, or -1 if it is not stored or outside the grants. */
+    /** The global index of the event {@code l} names, or -1 if it is not stored, outside the grants or past retention. */
     public int event(EventLookup l) {
         UUID id = l.eventId();
         int i = index.find(id.getMostSignificantBits(), id.getLeastSignificantBits());
-        return i < 0 || !index.reaches(l.grants(), i) ? -1 : i;
+        return i < 0 || !index.reaches(l.grants(), i) || index.hidden(i) ? -1 : i;
     }
 
     /**
@@ -105,11 +105,18 @@ public final class Lookups {
         }
         EntityState e = index.entityById(index.entityId(i));
         int seq = index.sequence(i);
-        int from = Math.max(0, seq - limit);
+        int from = Math.max(index.firstKept(e, index.entityVisibleEvents(e)), seq - limit);
+        if (from >= seq) {
+            return new int[0];
+        }
         int[] chain = index.entityEvents(e, from, seq - from);
-        int[] out = new int[chain.length];
-        for (int k = 0; k < chain.length; k++) {
-            out[k] = chain[chain.length - 1 - k];
+        int n = chain.length;
+        while (n > 0 && index.sequence(chain[n - 1]) >= seq) {
+            n--; // retention moved on meanwhile, so the page started later and ran past the event
+        }
+        int[] out = new int[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = chain[n - 1 - k];
         }
         return out;
     }

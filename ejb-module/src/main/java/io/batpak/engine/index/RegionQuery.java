@@ -63,6 +63,7 @@ final class RegionQuery {
         if (r.scope() != null) {
             scopeId = index.scope(r.scope()).id;
         }
+        boolean mayHide = index.mayHide();
         int[] out = new int[Math.min(limit, 1024)];
         int n = 0;
         for (int i = source.next(); i >= 0 && i < visible; i = source.next()) {
@@ -81,6 +82,9 @@ final class RegionQuery {
                 continue;
             }
             if (r.entityPrefix() != null && !index.entityById(index.entityId(i)).name.startsWith(r.entityPrefix())) {
+                continue;
+            }
+            if (mayHide && index.hidden(i, visible)) {
                 continue;
             }
             if (n == out.length) {

@@ -14,6 +14,10 @@ public final class ScopeState {
     public final byte[] nameUtf8;
     final IntList events = new IntList(16);
     final ConcurrentHashMap<String, EntityState> entities = new ConcurrentHashMap<>();
+    /** The scope's retention rule, or null; set through {@link Retention#setRule}, read by anyone. */
+    volatile io.batpak.engine.RetentionRule retention;
+    /** The age cutoff {@link Retention} computed last for {@link #retention}; replaced whole. */
+    volatile Retention.AgeCutoff ageCutoff = new Retention.AgeCutoff(Long.MIN_VALUE, 0);
 
     ScopeState(String name, int id) {
         this.name = name;

@@ -73,6 +73,8 @@ public final class StoreIndex {
     private final AtomicReferenceArray<IntList> byCategory = new AtomicReferenceArray<>(16);
     /** Keyed by {@link #scopedKey}: one namespace per scope. Writer-written, read by anyone. */
     private final Map<String, IdempotencyRecord> idempotency = new ConcurrentHashMap<>();
+    /** What is past retention; set once by the facade after recovery (null before: nothing hidden). */
+    private volatile Retention retention;
 
     // ---- positions ----
 
@@ -302,6 +304,39 @@ public final class StoreIndex {
         ids.reserve(events, this);
     }
 
+    /** Installs the store's retention (once, after recovery): from now on every query skips what it hides. */
+    public void attachRetention(Retention r) {
+        retention = r;
+    }
+
+    /** The scope of that name, or null if no event was ever staged in it. */
+    public ScopeState scopeState(String name) {
+        return scopes.get(name);
+    }
+
+    /** Whether retention may hide any event now (false: no rule or truncate was ever set), read once per query. */
+    public boolean mayHide() {
+        Retention r = retention;
+        return r != null && r.active();
+    }
+
+    /** Whether event {@code i} is past retention for a reader seeing events below {@code end}. */
+    public boolean hidden(int i, int end) {
+        Retention r = retention;
+        return r != null && r.hidden(i, end);
+    }
+
+    /** Whether event {@code i} is past retention for a reader of the published events. */
+    public boolean hidden(int i) {
+        return hidden(i, published);
+    }
+
+    /** The entity's first sequence not past retention among its {@code n} first events (0 when nothing is hidden). */
+    public int firstKept(EntityState e, int n) {
+        Retention r = retention;
+        return r == null ? 0 : r.firstKept(e, n);
+    }
+
     // ---- reader side ----
 
     /** Number of events visible to readers; global sequences 1..count are committed. */
@@ -411,14 +446,21 @@ public final class StoreIndex {
         return ItemsQuery.run(this, q, after, limit, end);
     }
 
-    /** Global indexes of an entity's events with sequence at least {@code fromSequence}, at most {@code limit}. */
+    /**
+     * Global indexes of an entity's events with sequence at least {@code fromSequence}, at most
+     * {@code limit}, past retention skipped: the page starts at the first kept sequence when that
+     * is higher, so a page shorter than {@code limit} still means there is nothing after it.
+     */
     public int[] entityEvents(EntityState e, long fromSequence, int limit) {
         int n = entityVisibleEvents(e);
         if (fromSequence >= n) {
             return new int[0];
         }
-        int from = (int) fromSequence;
+        int from = Math.max((int) fromSequence, firstKept(e, n));
         int to = (int) Math.min(n, (long) from + limit);
+        if (from >= to) {
+            return new int[0];
+        }
         int[] d = e.events.snapshotArray();
         return Arrays.copyOfRange(d, from, to);
     }

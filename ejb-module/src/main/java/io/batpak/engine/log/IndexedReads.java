@@ -75,22 +75,25 @@ public final class IndexedReads {
     /** Recomputes the chain of entity {@code e} (at {@code entity}) from disk and reports the first sequence that fails. */
     public VerifyResult verify(Coordinate entity, EntityState e) {
         int n = index.entityVisibleEvents(e);
-        int[] events = index.entityEvents(e, 0, Math.max(n, 1));
+        int from = Math.min(index.firstKept(e, n), n);
+        int[] events = index.entityEvents(e, from, Math.max(n - from, 1));
         EventHasher hasher = new EventHasher();
-        byte[] prev = new byte[32];
+        byte[] prev = null; // the first kept event's link is the anchor (all zeros when it is sequence 0)
         for (int k = 0; k < events.length; k++) {
+            long seq = from + (long) k;
             LogRecord r;
             try {
                 r = readRecord(events[k]);
             } catch (StoreException ex) {
-                return new VerifyResult(entity.entity(), k + 1L, false, k);
+                return new VerifyResult(entity.entity(), k + 1L, false, seq, from);
             }
-            if (r.sequence != k || !entity.entity().equals(r.entity) || !entity.scope().equals(r.scope)
-                    || !Arrays.equals(prev, r.prevHash) || !hasher.verify(r)) {
-                return new VerifyResult(entity.entity(), k + 1L, false, k);
+            boolean linked = prev == null ? from > 0 || Arrays.equals(new byte[32], r.prevHash) : Arrays.equals(prev, r.prevHash);
+            if (r.sequence != seq || !entity.entity().equals(r.entity) || !entity.scope().equals(r.scope)
+                    || !linked || !hasher.verify(r)) {
+                return new VerifyResult(entity.entity(), k + 1L, false, seq, from);
             }
             prev = r.hash.clone();
         }
-        return new VerifyResult(entity.entity(), events.length, true, -1);
+        return new VerifyResult(entity.entity(), events.length, true, -1, from);
     }
 }

@@ -109,7 +109,7 @@ public final class Projector implements AutoCloseable {
 
     private <S> ProjectionResult<S> projectLocked(Coordinate entity, Projection<S> projection, Freshness freshness) {
         long now = store.config().wallClockMs().getAsLong();
-        String key = cacheKey(entity);
+        String key = retainedKey(entity);
         ProjectionSnapshot<S> cached = cache.get(projection, key);
         if (cached != null && cache.persistent() && !matchesLog(entity, cached)) {
             LOG.log(Level.WARNING, "snapshot of {0} v{1} for {2} at sequence {3} does not match the log; rebuilding",
@@ -128,6 +128,9 @@ public final class Projector implements AutoCloseable {
         for (long seq = from; seq <= last; seq += READ_CHUNK) {
             int count = (int) Math.min(READ_CHUNK, last - seq + 1);
             for (StoredEvent e : store.readEntity(EntityQuery.of(entity).withFrom(seq).withLimit(count).withKinds(wanted))) {
+                if (e.sequence() >= seq + count) {
+                    break; // past retention shifted the page: the next chunk reads these
+                }
                 state = nonNull(projection.apply(state, e), projection);
                 lastRead = e;
             }
@@ -206,6 +209,16 @@ public final class Projector implements AutoCloseable {
      */
     static String cacheKey(Coordinate entity) {
         return entity.entity() + '\0' + entity.scope();
+    }
+
+    /**
+     * The cache's name for the entity's state over its kept events: {@link #cacheKey}, plus the first
+     * kept sequence once retention hides some, so a state folded over events since hidden is never
+     * served (it is rebuilt over the kept ones under the new name; the old entry ages out).
+     */
+    private String retainedKey(Coordinate entity) {
+        long from = store.firstKeptSequence(EntityQuery.of(entity));
+        return from == 0 ? cacheKey(entity) : cacheKey(entity) + '\0' + from;
     }
 
     private boolean matchesLog(Coordinate entity, ProjectionSnapshot<?> s) {
