@@ -4,11 +4,9 @@ import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import io.batpak.engine.util.CheckedFiles;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -53,13 +51,6 @@ public final class SegmentFiles {
 
     /** Forces a directory's entries (new or renamed files) to disk, where the platform allows it. */
     public static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some platforms cannot open a directory for force; the files themselves are forced.
-            if (!System.getProperty("os.name", "").toLowerCase().contains("win")) {
-                throw new UncheckedIOException("cannot fsync directory " + dir, e);
-            }
-        }
+        CheckedFiles.syncDirectory(dir);
     }
 }

@@ -4,6 +4,7 @@ import io.batpak.engine.util.Blake3Hasher;
 import io.batpak.engine.AppendOptions;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
+import io.batpak.engine.util.CheckedFiles;
 import io.batpak.engine.util.Hex;
 
 import java.io.IOException;
@@ -11,9 +12,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32C;
 
 /**
  * Layout and location of one persistent projection snapshot (docs/FORMAT.md, "Projection
@@ -63,33 +62,14 @@ final class SnapshotFile {
         b.putInt(n.length).put(n).putInt(e.length).put(e);
         b.putLong(watermark).put(hash).putLong(takenAtMs);
         b.putInt(state.length).put(state);
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, b.position());
-        b.putInt((int) crc.getValue());
+        b.putInt(CheckedFiles.checksum(b.array(), b.position()));
         return b.array();
     }
 
     /** Decodes a snapshot written for exactly this name, version and entity; any mismatch or damage is an IOException naming it. */
     static Content decode(byte[] all, String name, int version, String entity) throws IOException {
-        if (all.length < 4 + 2 + 4 + 4) {
-            throw new IOException("shorter than its header (" + all.length + " bytes)");
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(all, 0, all.length - 4);
-        ByteBuffer b = ByteBuffer.wrap(all);
-        if ((int) crc.getValue() != b.getInt(all.length - 4)) {
-            throw new IOException("checksum mismatch");
-        }
+        ByteBuffer b = CheckedFiles.open(all, MAGIC, FORMAT_VERSION);
         try {
-            byte[] magic = new byte[4];
-            b.get(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new IOException("bad magic");
-            }
-            int format = Short.toUnsignedInt(b.getShort());
-            if (format != FORMAT_VERSION) {
-                throw new IOException("snapshot format " + format + ", this build reads " + FORMAT_VERSION);
-            }
             int v = b.getInt();
             String n = readString(b);
             String e = readString(b);
@@ -101,7 +81,7 @@ final class SnapshotFile {
             b.get(hash);
             long takenAt = b.getLong();
             int len = b.getInt();
-            if (len < 0 || len != b.remaining() - 4) {
+            if (len < 0 || len != b.remaining()) {
                 throw new IOException("state length " + len + " does not fit the file");
             }
             byte[] state = new byte[len];

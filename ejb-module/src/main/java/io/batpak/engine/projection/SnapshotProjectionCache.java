@@ -3,19 +3,15 @@ package io.batpak.engine.projection;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
-import io.batpak.engine.log.SegmentFiles;
 
+import io.batpak.engine.util.CheckedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -94,22 +90,10 @@ public final class SnapshotProjectionCache implements ProjectionCache {
         Path file = SnapshotFile.path(root, projection.name(), projection.version(), entity);
         byte[] bytes = SnapshotFile.encode(projection.name(), projection.version(), entity, snapshot.watermark(),
                 snapshot.watermarkHash(), snapshot.takenAtMs(), codec.encode(snapshot.state()));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            SegmentFiles.syncDirectory(file.getParent());
+            CheckedFiles.replace(file, bytes);
         } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.WARNING, "cannot write projection snapshot {0}: {1}", file, e.getMessage());
-            deleteQuietly(tmp);
         }
     }
 

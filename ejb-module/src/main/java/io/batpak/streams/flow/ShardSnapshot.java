@@ -1,6 +1,7 @@
 package io.batpak.streams.flow;
 
 import io.batpak.engine.util.Blake3Hasher;
+import io.batpak.engine.util.CheckedFiles;
 import io.batpak.engine.util.Hex;
 import io.batpak.streams.flow.FlowCodec.Source;
 import java.io.ByteArrayOutputStream;
@@ -11,18 +12,13 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * A shard's state and checkpoint as of one of its records, in a file (docs/FORMAT.md, "Derivation
@@ -40,8 +36,7 @@ import java.util.zip.CRC32C;
  * ignored. The projection snapshot files ({@code io.batpak.engine.projection}) follow the same rules
  * but are internal to that package and hold one opaque state per entity, so this mirrors them.
  *
- * <p>Written to a temporary file, forced, atomically renamed, then the directory is forced: a crash
- * leaves the old or the new file. Stateless; {@link #write} and {@link #read} are thread-safe.
+ * <p>Written by {@link CheckedFiles#replace}: a crash leaves the old or the new file. Stateless; {@link #write} and {@link #read} are thread-safe.
  */
 final class ShardSnapshot {
     private static final Logger LOG = System.getLogger(ShardSnapshot.class.getName());
@@ -83,9 +78,8 @@ final class ShardSnapshot {
                 out.writeInt(e.getValue().length);
                 out.write(e.getValue());
             }
-            CRC32C crc = new CRC32C();
-            crc.update(bytes.toByteArray());
-            out.writeInt((int) crc.getValue());
+            byte[] body = bytes.toByteArray();
+            out.writeInt(CheckedFiles.checksum(body, body.length));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
@@ -100,25 +94,8 @@ final class ShardSnapshot {
 
     /** Decodes a snapshot of exactly this derivation, shard count and shard; any mismatch or damage is an IOException naming it. */
     static Content decode(byte[] all, String derivation, int shards, int shard) throws IOException {
-        if (all.length < MAGIC.length + 2 + 4) {
-            throw new IOException("shorter than its header (" + all.length + " bytes)");
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(all, 0, all.length - 4);
-        ByteBuffer b = ByteBuffer.wrap(all, 0, all.length - 4);
-        if ((int) crc.getValue() != ByteBuffer.wrap(all).getInt(all.length - 4)) {
-            throw new IOException("checksum mismatch");
-        }
+        ByteBuffer b = CheckedFiles.open(all, MAGIC, FORMAT_VERSION);
         try {
-            byte[] magic = new byte[MAGIC.length];
-            b.get(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new IOException("bad magic");
-            }
-            int format = Short.toUnsignedInt(b.getShort());
-            if (format != FORMAT_VERSION) {
-                throw new IOException("snapshot format " + format + ", this build reads " + FORMAT_VERSION);
-            }
             String name = readString(b);
             int n = b.getInt();
             int index = b.getInt();
@@ -169,38 +146,10 @@ final class ShardSnapshot {
 
     /** Writes {@code c} to {@code file} atomically; a failure is logged and ignored (a snapshot is only a cache). */
     static void write(Path file, Content c) {
-        Path tmp = null;
         try {
-            Files.createDirectories(file.getParent());
-            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(encode(c));
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            forceDirectory(file.getParent());
+            CheckedFiles.replace(file, encode(c));
         } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.WARNING, "cannot write derivation snapshot {0}: {1}", file, e.getMessage());
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a leftover temporary file is never read
-                }
-            }
-        }
-    }
-
-    private static void forceDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some platforms cannot open a directory for force; the file itself was forced.
         }
     }
 
