@@ -314,8 +314,10 @@ final class HostileRequests {
         for (int k = 0; k < options.length; k++) {
             String[] o = options[k];
             int pick = r.nextInt(o.length);
-            // Valid: each required attribute's first option, any time or content type (a bad ce-time is refused).
-            valid &= k == 7 || (k == 6 ? pick != 0 : pick == 0);
+            // Valid: each required attribute's first option, any time or content type (a bad ce-time is refused),
+            // and the 5,000-character id too: the CloudEvents spec sets no length, and the store keys idempotency on
+            // a SHA-256 of source and id (CloudEventAppends.idempotencyKey), so any non-empty id is accepted.
+            valid &= k == 7 || (k == 6 ? pick != 0 : k == 1 ? pick == 0 || pick == 2 : pick == 0);
             if (o[pick] != null) {
                 h.add(o[pick]);
             }
