@@ -6,6 +6,7 @@ import io.batpak.engine.StoreException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -18,16 +19,21 @@ import java.util.Map;
 /**
  * Reads single frames by position with positional reads, checking the CRC32C of every frame it
  * returns. Keeps at most {@code maxOpenFiles} read-only channels open (least recently used closed
- * first). Thread-safe: the cache lock is held only to look up or insert a channel, never during
- * I/O, so readers never wait on each other's reads nor on the writer.
+ * first; a channel evicted while a read uses it closes when that read ends). Thread-safe: the cache
+ * lock is held only to look up, count or insert a channel, never during I/O, so readers never wait
+ * on each other's reads nor on the writer.
  */
 public final class SegmentReader implements AutoCloseable {
     /** Most frames fit in one read of this size; larger ones take a second read. */
     private static final int FIRST_READ = 1024;
     private final Path dataDir;
     private final int maxOpenFiles;
-    private final LinkedHashMap<Long, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
+    /** Cached channels in access order; the lock for every handle field and {@link #generation}. */
+    private final LinkedHashMap<Long, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
+    /** Set once by {@link #close}; guarded by {@code open}. */
     private boolean closed;
+    /** Bumped by {@link #invalidate}; guarded by {@code open}. */
+    private long generation;
 
     public SegmentReader(Path dataDir, int maxOpenFiles) {
         this.dataDir = dataDir;
@@ -37,17 +43,23 @@ public final class SegmentReader implements AutoCloseable {
     /** Reads and decodes the frame at {@code offset} of segment {@code segmentId}. */
     public LogRecord read(long segmentId, long offset, boolean withPayload) {
         for (int attempt = 0; ; attempt++) {
-            FileChannel ch = channel(segmentId);
+            Handle h = acquire(segmentId);
             try {
-                return readFrom(ch, segmentId, offset, withPayload);
+                return readFrom(h.channel, segmentId, offset, withPayload);
+            } catch (ClosedByInterruptException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException(ErrorCode.UNAVAILABLE, "read of segment " + segmentId + " was interrupted", e);
             } catch (ClosedChannelException e) {
-                // Evicted by another reader between lookup and read: open it again.
+                // Only another thread's interrupted read closes a channel in use (eviction and
+                // invalidation wait for the last user): open it again.
                 if (attempt >= 3) {
                     throw new StoreException(ErrorCode.UNAVAILABLE, "segment " + segmentId + " keeps closing under reads", e);
                 }
             } catch (IOException e) {
                 throw new StoreException(ErrorCode.UNAVAILABLE, "cannot read " + SegmentFiles.path(dataDir, segmentId)
                         + " at offset " + offset + ": " + e.getMessage(), e);
+            } finally {
+                release(h);
             }
         }
     }
@@ -88,47 +100,52 @@ public final class SegmentReader implements AutoCloseable {
     }
 
     /**
-     * Closes and forgets the channels of segments whose files compaction replaced or deleted. A
-     * channel opened concurrently, before the switch, is not cached (see {@link #channel}), so no
-     * later read goes to a replaced file through the cache.
+     * Forgets the channels of segments whose files compaction replaced or deleted; each is closed
+     * once its last in-flight read ends (that read sees the old file, whose frames are the same
+     * events). A channel opened concurrently, before the switch, is not cached (see
+     * {@link #acquire}), so no later read goes to a replaced file through the cache.
      */
     void invalidate(Iterable<Long> segmentIds) {
         synchronized (open) {
             generation++;
             for (Long id : segmentIds) {
-                FileChannel ch = open.remove(id);
-                if (ch != null) {
-                    closeQuietly(ch);
+                Handle h = open.remove(id);
+                if (h != null) {
+                    retire(h);
                 }
             }
         }
     }
 
-    /** Bumped by {@link #invalidate}; guarded by {@code open}. */
-    private long generation;
-
-    private FileChannel channel(long segmentId) {
+    /** A cached channel for the segment, counted as in use until {@link #release}. */
+    private Handle acquire(long segmentId) {
         while (true) {
-            FileChannel ch = channelOnce(segmentId);
-            if (ch != null) {
-                return ch;
+            Handle h = acquireOnce(segmentId);
+            if (h != null) {
+                return h;
             }
         }
     }
 
-    /** A channel for the segment, or null if an invalidation raced with opening it (try again). */
-    private FileChannel channelOnce(long segmentId) {
+    /** A channel in use for the segment, or null if an invalidation raced with opening it (try again). */
+    private Handle acquireOnce(long segmentId) {
         long gen;
         synchronized (open) {
             if (closed) {
                 throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
             }
-            FileChannel ch = open.get(segmentId);
-            if (ch != null && ch.isOpen()) {
-                return ch;
+            Handle h = open.get(segmentId);
+            if (h != null && h.channel.isOpen()) {
+                h.users++;
+                return h;
+            }
+            if (h != null) {
+                open.remove(segmentId);
+                retire(h);
             }
             gen = generation;
         }
+        // Opened outside the lock: no reader waits on another's file system call.
         Path file = SegmentFiles.path(dataDir, segmentId);
         FileChannel fresh;
         try {
@@ -139,29 +156,61 @@ public final class SegmentReader implements AutoCloseable {
             throw new StoreException(ErrorCode.UNAVAILABLE, "cannot open " + file + ": " + e.getMessage(), e);
         }
         synchronized (open) {
-            if (gen != generation && !closed) {
+            if (closed) {
+                closeQuietly(fresh);
+                throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
+            }
+            if (gen != generation) {
                 // The file may have been replaced between our open and now: open it again.
                 closeQuietly(fresh);
                 return null;
             }
-            FileChannel raced = open.get(segmentId);
-            if (raced != null && raced.isOpen() || closed) {
+            Handle raced = open.get(segmentId);
+            if (raced != null && raced.channel.isOpen()) {
                 closeQuietly(fresh);
-                if (closed) {
-                    throw new StoreException(ErrorCode.UNAVAILABLE, "store is closed");
-                }
+                raced.users++;
                 return raced;
             }
-            open.put(segmentId, fresh);
-            Iterator<Map.Entry<Long, FileChannel>> it = open.entrySet().iterator();
+            Handle h = new Handle(fresh);
+            h.users = 1;
+            open.put(segmentId, h);
+            Iterator<Map.Entry<Long, Handle>> it = open.entrySet().iterator();
             while (open.size() > maxOpenFiles && it.hasNext()) {
-                Map.Entry<Long, FileChannel> eldest = it.next();
+                Map.Entry<Long, Handle> eldest = it.next();
                 if (eldest.getKey() != segmentId) {
-                    closeQuietly(eldest.getValue());
                     it.remove();
+                    retire(eldest.getValue());
                 }
             }
-            return fresh;
+            return h;
+        }
+    }
+
+    private void release(Handle h) {
+        synchronized (open) {
+            h.users--;
+            if (h.retired && h.users == 0) {
+                closeQuietly(h.channel);
+            }
+        }
+    }
+
+    /** Marks a handle no longer cached and closes it now if no read uses it; guarded by {@code open}. */
+    private static void retire(Handle h) {
+        h.retired = true;
+        if (h.users == 0) {
+            closeQuietly(h.channel);
+        }
+    }
+
+    /** An open channel and how many reads use it; the counters are guarded by {@code open}. */
+    private static final class Handle {
+        final FileChannel channel;
+        int users;
+        boolean retired;
+
+        Handle(FileChannel channel) {
+            this.channel = channel;
         }
     }
 
@@ -173,11 +222,12 @@ public final class SegmentReader implements AutoCloseable {
         }
     }
 
+    /** Closes every idle channel now and each busy one when its read ends; later reads fail as closed. */
     @Override
     public void close() {
         synchronized (open) {
             closed = true;
-            open.values().forEach(SegmentReader::closeQuietly);
+            open.values().forEach(SegmentReader::retire);
             open.clear();
         }
     }
