@@ -6,6 +6,7 @@ import io.batpak.engine.gate.ClientAppends;
 import io.batpak.engine.index.Lookups;
 import io.batpak.engine.index.Retention;
 import io.batpak.engine.retention.RetentionBook;
+import io.batpak.engine.retention.Scavenger;
 import io.batpak.engine.index.EntityState;
 import io.batpak.engine.index.GrantedReads;
 import io.batpak.engine.index.StoreIndex;
@@ -80,6 +81,7 @@ public final class EventStore implements AutoCloseable {
     private final AppendSubmitter submitter;
     private final Lookups lookups;
     private final RetentionBook retention;
+    private final Scavenger scavenger;
     /** Replaced whole by {@link #installUpcasters}; read by every reading thread. */
     private volatile Upcasters upcasters = Upcasters.NONE;
     private volatile boolean closed;
@@ -102,6 +104,7 @@ public final class EventStore implements AutoCloseable {
         this.retention = new RetentionBook(index, hidden, reads::read, this::append);
         retention.rebuild();
         index.attachRetention(hidden);
+        this.scavenger = new Scavenger(retention, index, maintenance);
     }
 
     /**
@@ -555,6 +558,22 @@ public final class EventStore implements AutoCloseable {
     public CompactionResult compact(long smallSegmentBytes) {
         ensureOpen();
         return maintenance.compact(smallSegmentBytes);
+    }
+
+    /**
+     * Starts reclaiming, on {@code executor}, the disk space of events past retention: what the
+     * rules hide now becomes a permanent truncate, then sealed segments are rewritten without those
+     * events' payloads while appends and reads go on (crash-safe; docs/FORMAT.md "Scavenging").
+     * Answers the job's status; while one runs, that one's.
+     */
+    public ScavengeStatus scavenge(java.util.concurrent.Executor executor) {
+        ensureOpen();
+        return scavenger.start(executor);
+    }
+
+    /** The newest scavenge's progress ({@link ScavengeStatus#NONE} before the first). */
+    public ScavengeStatus scavengeStatus() {
+        return scavenger.status();
     }
 
     /** Counts, sizes, queue depth, fsync latency and maintenance counters, for operators. */

@@ -349,6 +349,20 @@ public final class StoreIndex {
         return staged;
     }
 
+    /**
+     * Whether sequence {@code sequence} of entity {@code name@scope} is below the entity's
+     * truncate-before: gone from every read for good (a truncate never goes down).
+     */
+    public boolean truncated(String name, String scope, long sequence) {
+        EntityState e = entity(name, scope);
+        return e != null && sequence < e.truncatedBefore;
+    }
+
+    /** Whether the event at global index {@code i} is below its entity's truncate-before (see {@link #truncated(String, String, long)}). */
+    public boolean truncated(int i) {
+        return sequence(i) < entityById(entityId(i)).truncatedBefore;
+    }
+
     /** Every scope known to the index (some may have only staged events yet). */
     java.util.Collection<ScopeState> scopeStates() {
         return scopes.values();

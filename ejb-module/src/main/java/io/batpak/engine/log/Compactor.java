@@ -111,9 +111,11 @@ final class Compactor {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(outCh), 1 << 16);
             long nextGlobal = -1;
+            boolean scavenged = anyScavenged(dataDir, run);
             for (int k = 0; k < run.ids().size(); k++) {
                 long id = run.ids().get(k);
-                nextGlobal = copyFrames(SegmentFiles.path(dataDir, id), id, run.sizes()[k], k == 0, out, nextGlobal);
+                nextGlobal = copyFrames(SegmentFiles.path(dataDir, id), id, run.sizes()[k], k == 0, scavenged, out,
+                        nextGlobal);
             }
             out.flush();
             if (outCh.size() != run.mergedSize()) {
@@ -129,9 +131,27 @@ final class Compactor {
         }
     }
 
-    /** Copies one segment's frames (and its header if {@code withHeader}); returns the next expected global sequence. */
-    private static long copyFrames(Path file, long id, long size, boolean withHeader, OutputStream out, long nextGlobal)
-            throws IOException {
+    /** Whether a segment of the run was rewritten by the scavenger: then the merged file is marked so too. */
+    private static boolean anyScavenged(Path dataDir, Run run) throws IOException {
+        for (long id : run.ids()) {
+            Path file = SegmentFiles.path(dataDir, id);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer b = ByteBuffer.allocate(SegmentHeader.SIZE);
+                SegmentReader.readFully(ch, b, 0);
+                if (SegmentHeader.decode(b.flip(), file).version() == SegmentHeader.SCAVENGED_VERSION) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Copies one segment's frames (and its header if {@code withHeader}, marked scavenged if
+     * {@code scavenged}); returns the next expected global sequence.
+     */
+    private static long copyFrames(Path file, long id, long size, boolean withHeader, boolean scavenged,
+                                   OutputStream out, long nextGlobal) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             if (ch.size() != size) {
                 throw new CorruptLogException(file, size, "sealed segment changed size during compaction");
@@ -143,7 +163,9 @@ final class Compactor {
                 throw new CorruptLogException(file, SegmentHeader.SEGMENT_ID_OFFSET,
                         "header names segment " + header.segmentId() + " but the file name says " + id);
             }
-            if (withHeader) {
+            if (withHeader && scavenged) {
+                out.write(header.scavenged().encode().array());
+            } else if (withHeader) {
                 out.write(in.array(), h, SegmentHeader.SIZE);
             }
             LogRecord r = new LogRecord();
@@ -190,19 +212,21 @@ final class Compactor {
         for (int n = 0; n < runs.size(); n++) {
             Run run = runs.get(n);
             long first = run.ids().get(0);
+            reader.beginRelocation(run.ids());
             try {
                 Files.move(tempPath(dataDir, first), SegmentFiles.path(dataDir, first), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
                 SegmentFiles.syncDirectory(segDir);
             } catch (IOException | RuntimeException e) {
+                reader.endRelocation();
                 for (int m = n; m < runs.size(); m++) {
                     deleteQuietly(tempPath(dataDir, runs.get(m).ids().get(0)));
                 }
                 throw new StoreException(ErrorCode.UNAVAILABLE, "cannot put the merged segment " + first
                         + " in place: " + e.getMessage(), e);
             }
-            reader.invalidate(run.ids());
             remap(index, run);
+            reader.endRelocation();
             for (int k = 1; k < run.ids().size(); k++) {
                 try {
                     Files.deleteIfExists(SegmentFiles.path(dataDir, run.ids().get(k)));
@@ -250,7 +274,7 @@ final class Compactor {
         }
     }
 
-    /** Deletes temporary files of a compaction that never finished (called before recovery scans). */
+    /** Deletes temporary files of a compaction or scavenge that never finished (called before recovery scans). */
     static void removeTemporaries(Path dataDir) {
         Path dir = SegmentFiles.dir(dataDir);
         if (!Files.isDirectory(dir)) {
@@ -258,12 +282,13 @@ final class Compactor {
         }
         List<Path> stale = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            files.filter(p -> p.getFileName().toString().endsWith(TEMP_SUFFIX)).forEach(stale::add);
+            files.filter(p -> p.getFileName().toString().endsWith(TEMP_SUFFIX)
+                    || p.getFileName().toString().endsWith(SegmentScavenger.TEMP_SUFFIX)).forEach(stale::add);
         } catch (IOException e) {
             throw new StoreException(ErrorCode.UNAVAILABLE, "cannot list " + dir + ": " + e.getMessage(), e);
         }
         for (Path p : stale) {
-            LOG.log(Level.WARNING, "removing {0}, left by a compaction that did not finish", p);
+            LOG.log(Level.WARNING, "removing {0}, left by a compaction or scavenge that did not finish", p);
             deleteQuietly(p);
         }
     }

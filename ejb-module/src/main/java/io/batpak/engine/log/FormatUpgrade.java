@@ -126,9 +126,10 @@ public final class FormatUpgrade {
             throw new CorruptLogException(file, 0, "segment header checksum mismatch");
         }
         int version = Short.toUnsignedInt(b.getShort(SegmentHeader.VERSION_OFFSET));
-        if (version != SegmentHeader.KEYED_BY_NAME_VERSION && version != SegmentHeader.FORMAT_VERSION) {
+        if (version != SegmentHeader.KEYED_BY_NAME_VERSION && version != SegmentHeader.FORMAT_VERSION
+                && version != SegmentHeader.SCAVENGED_VERSION) {
             throw new CorruptLogException(file, SegmentHeader.VERSION_OFFSET, "segment format version " + version
-                    + " is neither 1 nor " + SegmentHeader.FORMAT_VERSION);
+                    + " is neither 1, " + SegmentHeader.FORMAT_VERSION + " nor " + SegmentHeader.SCAVENGED_VERSION);
         }
         return version;
     }

@@ -49,6 +49,7 @@ public final class FrameCodec {
     static final String K_BYPASS = "bypass";
     static final String K_ATTRS = "attrs";
     static final String K_PVER = "pver";
+    static final String K_GONE = "gone";
 
     private final GrowableBuffer out;
     private final MessagePacker packer;
@@ -69,6 +70,7 @@ public final class FrameCodec {
             packer.flush();
             int start = out.size();
             out.write(ZERO8, 0, HEADER_BYTES);
+            boolean gone = r.goneBytes > 0;
             int fields = 14 + (r.hasCause ? 1 : 0) + (r.idempotencyKey != null ? 2 : 0) + (r.batchSize > 1 ? 2 : 0)
                     + (r.bypassReason != null ? 1 : 0) + (r.attributes != null ? 1 : 0) + (r.payloadVersion != 1 ? 1 : 0);
             packer.packMapHeader(fields);
@@ -90,8 +92,15 @@ public final class FrameCodec {
             packer.packLong(r.hlcMs);
             key(B_HLC_C);
             packer.packInt(r.hlcCounter);
-            key(B_CORR);
-            uuid(r.corrHi, r.corrLo);
+            if (gone) {
+                // A scavenged frame keeps what recovery, the index and the chain links need; the
+                // correlation id goes with the payload, and "gone" takes its place in the count.
+                key(B_GONE);
+                packer.packLong(r.goneBytes);
+            } else {
+                key(B_CORR);
+                uuid(r.corrHi, r.corrLo);
+            }
             if (r.hasCause) {
                 key(B_CAUSE);
                 uuid(r.causeHi, r.causeLo);
@@ -180,6 +189,7 @@ public final class FrameCodec {
     private static final byte[] B_BYPASS = b(K_BYPASS);
     private static final byte[] B_ATTRS = b(K_ATTRS);
     private static final byte[] B_PVER = b(K_PVER);
+    private static final byte[] B_GONE = b(K_GONE);
 
     private void key(byte[] k) throws IOException {
         utf8(k);
@@ -232,6 +242,7 @@ public final class FrameCodec {
         r.attributes = null;
         r.payloadVersion = 1;
         r.payload = null;
+        r.goneBytes = 0;
         int seen = 0;
         try (MessageUnpacker u = UNPACKER_CONFIG.newUnpacker(buf, off, len)) {
             int n = u.unpackMapHeader();
@@ -310,6 +321,13 @@ public final class FrameCodec {
                             throw new IllegalArgumentException("payload version " + r.payloadVersion + " is out of range"
                                     + " (2.." + io.batpak.engine.AppendRequest.MAX_PAYLOAD_VERSION
                                     + "; version 1 is written as an absent key)");
+                        }
+                    }
+                    case K_GONE -> {
+                        r.goneBytes = u.unpackLong();
+                        if (r.goneBytes <= 0) {
+                            throw new IllegalArgumentException("a scavenged frame's original length must be positive, was "
+                                    + r.goneBytes);
                         }
                     }
                     case K_PAYLOAD -> {

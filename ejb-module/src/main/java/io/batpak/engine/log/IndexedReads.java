@@ -45,14 +45,16 @@ public final class IndexedReads {
     }
 
     /**
-     * Reads event {@code i}'s frame. Compaction may move the event while we read: then the old file
-     * can be gone or replaced, so a failed read whose index position changed meanwhile is retried at
-     * the new position. A frame is accepted only if it holds the expected event id, and a CRC-valid
-     * frame with that id is that event, whichever file copy it came from.
+     * Reads event {@code i}'s frame. Compaction and scavenging may move the event while we read:
+     * then the old file can be gone or replaced, so a failed read is retried when the event's
+     * position changed or a relocation ran meanwhile (or is running: its new positions are not all
+     * in the index yet). A frame is accepted only if it holds the expected event id, and a
+     * CRC-valid frame with that id is that event, whichever file copy it came from.
      */
     public LogRecord readRecord(int i) {
-        long pos = index.position(i);
         for (int attempt = 0; ; attempt++) {
+            long relocations = reader.relocations();
+            long pos = index.position(i);
             StoreException failure;
             try {
                 LogRecord r = reader.read(StoreIndex.segmentOf(pos), StoreIndex.offsetOf(pos), true);
@@ -64,13 +66,19 @@ public final class IndexedReads {
             } catch (StoreException e) {
                 failure = e;
             }
-            long now = index.position(i);
-            if (now == pos || attempt >= 8) {
+            boolean moved = index.position(i) != pos || reader.relocations() != relocations || (relocations & 1) == 1;
+            if (!moved || attempt >= MAX_RELOCATION_RETRIES) {
                 throw failure;
             }
-            pos = now;
+            if ((reader.relocations() & 1) == 1) {
+                // A relocation renames one file and moves its positions: a few ms at most.
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
         }
     }
+
+    /** Bounds the retries of a read that keeps meeting relocations: about 2 s of waiting in all. */
+    private static final int MAX_RELOCATION_RETRIES = 20_000;
 
     /** Recomputes the chain of entity {@code e} (at {@code entity}) from disk and reports the first sequence that fails. */
     public VerifyResult verify(Coordinate entity, EntityState e) {

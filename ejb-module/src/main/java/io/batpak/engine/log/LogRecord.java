@@ -44,6 +44,14 @@ public final class LogRecord {
     java.util.Map<String, String> attributes;
     /** The payload's schema version; 1 when the frame has no {@code pver} key (the only way 1 is written). */
     int payloadVersion = 1;
+    /**
+     * The length of the frame this one replaced when the scavenger emptied it (frame key
+     * {@code gone}); 0 for every frame the writer wrote. A scavenged frame keeps the event's
+     * identity, position in its chains, clock and idempotency key, but not its payload,
+     * correlation, causation, attributes or bypass reason; it is always past its entity's
+     * truncate-before, so no read delivers it.
+     */
+    long goneBytes;
 
     /**
      * The hashed fields of {@code e} as a record (no idempotency or batch fields, which the chain
@@ -77,6 +85,23 @@ public final class LogRecord {
         r.attributes = e.attributes().isEmpty() ? null : new java.util.TreeMap<>(e.attributes());
         r.payloadVersion = e.payloadVersion();
         return r;
+    }
+
+    /** Whether the scavenger emptied this frame (see {@link #goneBytes}). */
+    public boolean scavenged() {
+        return goneBytes > 0;
+    }
+
+    /** Turns this record into its scavenged form, standing in for a frame of {@code frameBytes}. */
+    void scavenge(long frameBytes) {
+        goneBytes = frameBytes;
+        payload = new byte[0];
+        corrHi = 0;
+        corrLo = 0;
+        hasCause = false;
+        attributes = null;
+        bypassReason = null;
+        payloadVersion = 1;
     }
 
     public StoredEvent toStoredEvent() {

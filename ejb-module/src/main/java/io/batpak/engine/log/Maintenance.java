@@ -14,11 +14,13 @@ import io.batpak.engine.util.LatencyHistogram;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
- * Runs the store's online maintenance — snapshots and compaction — and reports diagnostics.
- * Snapshots and compactions are serialized with each other (a snapshot copies sealed segments that
- * compaction would delete), never with appends or reads. Thread-safe.
+ * Runs the store's online maintenance — snapshots, compaction and the scavenging of single
+ * segments — and reports diagnostics. These are serialized with each other (a snapshot copies
+ * sealed segments that compaction would delete or scavenging replace), never with appends or
+ * reads. Thread-safe.
  */
 public final class Maintenance {
     private final StoreConfig config;
@@ -76,6 +78,46 @@ public final class Maintenance {
             segmentsCompacted += removed;
             return new CompactionResult(runs.size(), removed, (long) removed * SegmentHeader.SIZE);
         }
+    }
+
+    /** The ids of the sealed segments (every one but the segment being appended to), ascending. */
+    public List<Long> sealedSegments() {
+        long activeId = onWriter(LogWriter::activeSegmentId);
+        return SegmentFiles.list(config.dataDir()).stream().filter(id -> id < activeId).toList();
+    }
+
+    /**
+     * Rewrites sealed segment {@code segmentId} with the frames {@code past} accepts emptied (see
+     * {@link SegmentScavenger}); returns the bytes reclaimed, 0 when nothing was worth rewriting or
+     * the segment no longer exists. Crash-safe at every step (docs/FORMAT.md "Scavenging"). The
+     * caller must only pass events that no read can see any more, for good.
+     */
+    public long scavengeSegment(long segmentId, Predicate<LogRecord> past) {
+        synchronized (lock) {
+            long activeId = onWriter(LogWriter::activeSegmentId);
+            if (segmentId >= activeId) {
+                throw new StoreException(ErrorCode.INVALID_REQUEST, "segment " + segmentId + " is not sealed");
+            }
+            Path dir = config.dataDir();
+            SegmentScavenger.Rewrite rw = SegmentScavenger.build(dir, segmentId, past);
+            if (rw == null) {
+                return 0;
+            }
+            try {
+                onWriter(w -> {
+                    SegmentScavenger.switchOver(dir, rw, w, index, reader);
+                    return null;
+                });
+            } finally {
+                Compactor.deleteQuietly(SegmentScavenger.tempPath(dir, segmentId)); // gone already unless the switch failed
+            }
+            return rw.bytesReclaimed();
+        }
+    }
+
+    /** Writes an index checkpoint on the writer thread (after a scavenge deleted the last one). */
+    public void checkpoint() {
+        onWriter(LogWriter::checkpointNow);
     }
 
     public StoreDiagnostics diagnostics(boolean writable, int subscriptions) {

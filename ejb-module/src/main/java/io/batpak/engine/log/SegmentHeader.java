@@ -14,14 +14,15 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset  size  field
  *      0     4  magic "FBAT"
- *      4     2  format version ({@value #FORMAT_VERSION}; 1 before entities were keyed by entity@scope)
+ *      4     2  format version ({@value #FORMAT_VERSION}; {@value #SCAVENGED_VERSION} once scavenging rewrote
+ *               it, as it may hold scavenged frames; 1 before entities were keyed by entity@scope)
  *      6     2  flags (0; reserved)
  *      8     8  segment id (the number in the file name)
  *     16     8  created, Unix microseconds
  *     24     4  reserved (0)
  *     28     4  CRC32C of bytes 0..27
  * </pre>
- * A reader refuses any version other than the one it writes, naming both; version 1 (the same bytes,
+ * A reader refuses any version other than the two it writes, naming them; version 1 (the same bytes,
  * but entities keyed by name alone) is refused with {@link ErrorCode#FORMAT_UPGRADE_REQUIRED} and the
  * command that upgrades it ({@link FormatUpgrade}). Frames start at byte 32.
  * Immutable.
@@ -29,6 +30,12 @@ import java.util.zip.CRC32C;
 public record SegmentHeader(int version, int flags, long segmentId, long createdUs) {
     static final byte[] MAGIC = {'F', 'B', 'A', 'T'};
     static final int FORMAT_VERSION = 2;
+    /**
+     * A segment rewritten by the scavenger: its frames may include scavenged frames (no payload,
+     * key {@code gone}), which a build that only knows version 2 would serve as empty events, so
+     * such a build must refuse the file.
+     */
+    static final int SCAVENGED_VERSION = 3;
     /** Written before entities were keyed by coordinate; {@link FormatUpgrade} lifts it to 2. */
     static final int KEYED_BY_NAME_VERSION = 1;
     static final int MAGIC_OFFSET = 0;
@@ -46,6 +53,11 @@ public record SegmentHeader(int version, int flags, long segmentId, long created
 
     static SegmentHeader create(long segmentId, long createdUs) {
         return new SegmentHeader(FORMAT_VERSION, 0, segmentId, createdUs);
+    }
+
+    /** The same segment marked as rewritten by the scavenger. */
+    SegmentHeader scavenged() {
+        return new SegmentHeader(SCAVENGED_VERSION, flags, segmentId, createdUs);
     }
 
     ByteBuffer encode() {
@@ -83,9 +95,10 @@ public record SegmentHeader(int version, int flags, long segmentId, long created
                     + " (entities keyed by entity@scope). Stop the server and run: java -cp 'WEB-INF/lib/*'"
                     + " io.batpak.engine.log.FormatUpgrade <data-dir> (docs/FORMAT.md, \"Upgrading from version 1\")");
         }
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != SCAVENGED_VERSION) {
             throw new CorruptLogException(file, VERSION_OFFSET, "segment format version " + version
-                    + " is not readable by this build, which reads and writes version " + FORMAT_VERSION);
+                    + " is not readable by this build, which reads and writes versions " + FORMAT_VERSION + " and "
+                    + SCAVENGED_VERSION);
         }
         return new SegmentHeader(version, Short.toUnsignedInt(h.getShort(FLAGS_OFFSET)),
                 h.getLong(SEGMENT_ID_OFFSET), h.getLong(CREATED_OFFSET));

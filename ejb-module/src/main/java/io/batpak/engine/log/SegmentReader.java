@@ -32,8 +32,8 @@ public final class SegmentReader implements AutoCloseable {
     private final LinkedHashMap<Long, Handle> open = new LinkedHashMap<>(16, 0.75f, true);
     /** Set once by {@link #close}; guarded by {@code open}. */
     private boolean closed;
-    /** Bumped by {@link #invalidate}; guarded by {@code open}. */
-    private long generation;
+    /** Bumped at both ends of a relocation; written under {@code open}, read by anyone. */
+    private volatile long generation;
 
     public SegmentReader(Path dataDir, int maxOpenFiles) {
         this.dataDir = dataDir;
@@ -100,12 +100,14 @@ public final class SegmentReader implements AutoCloseable {
     }
 
     /**
-     * Forgets the channels of segments whose files compaction replaced or deleted; each is closed
-     * once its last in-flight read ends (that read sees the old file, whose frames are the same
-     * events). A channel opened concurrently, before the switch, is not cached (see
-     * {@link #acquire}), so no later read goes to a replaced file through the cache.
+     * Starts moving events between files (compaction, scavenging), before the first file is
+     * replaced: forgets the channels of the segments named, each closed once its last in-flight
+     * read ends (that read sees the old file, whose frames are the same events), and makes
+     * {@link #relocations()} odd until {@link #endRelocation}. A channel opened concurrently,
+     * before the switch, is not cached (see {@link #acquire}), so no later read goes to a replaced
+     * file through the cache. Writer thread only.
      */
-    void invalidate(Iterable<Long> segmentIds) {
+    void beginRelocation(Iterable<Long> segmentIds) {
         synchronized (open) {
             generation++;
             for (Long id : segmentIds) {
@@ -115,6 +117,21 @@ public final class SegmentReader implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Ends a relocation once the index points at the new positions ({@link #relocations()} even again). */
+    void endRelocation() {
+        synchronized (open) {
+            generation++;
+        }
+    }
+
+    /**
+     * A counter of relocations: odd while one is under way. A read that failed and saw this change
+     * (or odd) may have paired an old position with a new file, so it is worth retrying.
+     */
+    long relocations() {
+        return generation;
     }
 
     /** A cached channel for the segment, counted as in use until {@link #release}. */
@@ -164,6 +181,14 @@ public final class SegmentReader implements AutoCloseable {
                 // The file may have been replaced between our open and now: open it again.
                 closeQuietly(fresh);
                 return null;
+            }
+            if ((gen & 1) == 1) {
+                // Opened during a relocation: maybe the old file, maybe the new one. Good for this
+                // read (whose caller retries a read that meets a relocation), never cached.
+                Handle once = new Handle(fresh);
+                once.users = 1;
+                once.retired = true;
+                return once;
             }
             Handle raced = open.get(segmentId);
             if (raced != null && raced.channel.isOpen()) {

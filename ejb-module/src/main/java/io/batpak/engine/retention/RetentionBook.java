@@ -18,9 +18,12 @@ import org.msgpack.core.MessageUnpacker;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -37,6 +40,8 @@ import java.util.function.IntFunction;
  * <li>{@code 0xE050} rule set: {@code [maxAgeMs or nil, maxCount or nil]}</li>
  * <li>{@code 0xE051} rule removed: {@code []}</li>
  * <li>{@code 0xE052} truncated: {@code [entity, before]} (an entity of the event's scope)</li>
+ * <li>{@code 0xE053} made permanent before a scavenge: {@code [entity, before, entity, before, …]},
+ * up to {@value #PERMANENT_PER_EVENT} entities of the event's scope, each a truncate</li>
  * </ul>
  *
  * <p>Threading: changes are serialised by this object's monitor (so the order they take effect in
@@ -47,6 +52,9 @@ public final class RetentionBook {
     public static final EventKind RULE_SET = new EventKind(0xE050);
     public static final EventKind RULE_REMOVED = new EventKind(0xE051);
     public static final EventKind TRUNCATED = new EventKind(0xE052);
+    public static final EventKind MADE_PERMANENT = new EventKind(0xE053);
+    /** Entities per {@link #MADE_PERMANENT} event: keeps each bookkeeping event small. */
+    static final int PERMANENT_PER_EVENT = 1000;
     /** The reserved entity name prefix of the bookkeeping entities. */
     public static final String ENTITY_PREFIX = "retention:";
 
@@ -72,7 +80,7 @@ public final class RetentionBook {
     /** Replays every stored rule and truncate, in global order (once, at open, before readers come). */
     public synchronized void rebuild() {
         int[] all = new int[0];
-        for (EventKind k : new EventKind[] {RULE_SET, RULE_REMOVED, TRUNCATED}) {
+        for (EventKind k : new EventKind[] {RULE_SET, RULE_REMOVED, TRUNCATED, MADE_PERMANENT}) {
             int[] hits = index.query(Region.all().withKind(k.value()).withLimit(Integer.MAX_VALUE));
             int[] merged = Arrays.copyOf(all, all.length + hits.length);
             System.arraycopy(hits, 0, merged, all.length, hits.length);
@@ -137,6 +145,45 @@ public final class RetentionBook {
         return retention.truncate(entity, (int) before);
     }
 
+    /**
+     * Turns what the scope rules hide now into truncates, stored (durably, then applied) before the
+     * scavenger empties any frame: an event a rule hides comes back if the rule is removed, a
+     * truncated one never does, so only truncated events may lose their payload. Returns how many
+     * entities' truncate-before rose.
+     */
+    public synchronized int makePermanent() {
+        Map<String, List<long[]>> byScope = new TreeMap<>();
+        for (int id = 0; id < index.entityCount(); id++) {
+            EntityState e = index.entityById(id);
+            int n = index.entityVisibleEvents(e);
+            int kept = retention.firstKept(e, n);
+            if (kept > retention.truncate(e, 0)) {
+                byScope.computeIfAbsent(e.coordinate.scope(), k -> new ArrayList<>()).add(new long[] {id, kept});
+            }
+        }
+        int raised = 0;
+        for (Map.Entry<String, List<long[]>> scope : byScope.entrySet()) {
+            List<long[]> all = scope.getValue();
+            for (int from = 0; from < all.size(); from += PERMANENT_PER_EVENT) {
+                List<long[]> chunk = all.subList(from, Math.min(all.size(), from + PERMANENT_PER_EVENT));
+                append.accept(new AppendRequest(bookEntity(scope.getKey()), MADE_PERMANENT, pack(p -> {
+                    for (long[] c : chunk) {
+                        p.packString(index.entityById((int) c[0]).coordinate.entity());
+                        p.packLong(c[1]);
+                    }
+                }, chunk.size() * 2)));
+                for (long[] c : chunk) {
+                    retention.truncate(index.entityById((int) c[0]), (int) c[1]);
+                }
+                raised += chunk.size();
+            }
+        }
+        if (raised > 0) {
+            LOG.log(Level.INFO, "retention: made {0} entities'' hidden events permanent before scavenging", raised);
+        }
+        return raised;
+    }
+
     private static Coordinate bookEntity(String scope) {
         return new Coordinate(ENTITY_PREFIX + scope, scope);
     }
@@ -165,12 +212,14 @@ public final class RetentionBook {
                 applyRule(scope, new RetentionRule(age, count), Level.DEBUG);
             } else if (e.kind().equals(RULE_REMOVED)) {
                 applyRule(scope, null, Level.DEBUG);
-            } else if (e.kind().equals(TRUNCATED) && n == 2) {
-                String name = u.unpackString();
-                long before = u.unpackLong();
-                EntityState target = index.entity(name, scope);
-                if (target != null) {
-                    retention.truncate(target, (int) Math.min(before, Integer.MAX_VALUE));
+            } else if (e.kind().equals(TRUNCATED) && n == 2 || e.kind().equals(MADE_PERMANENT) && n % 2 == 0) {
+                for (int k = 0; k < n; k += 2) {
+                    String name = u.unpackString();
+                    long before = u.unpackLong();
+                    EntityState target = index.entity(name, scope);
+                    if (target != null) {
+                        retention.truncate(target, (int) Math.min(before, Integer.MAX_VALUE));
+                    }
                 }
             } else {
                 throw new IOException("array of " + n);

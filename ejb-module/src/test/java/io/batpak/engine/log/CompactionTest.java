@@ -282,7 +282,8 @@ class CompactionTest {
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             assertThrows(StoreException.class, () -> reader.read(a, moved, true),
                     "fixture: the cached channel still reads the replaced (shorter) file");
-            reader.invalidate(List.of(a, b));
+            reader.beginRelocation(List.of(a, b));
+            reader.endRelocation();
             LogRecord after = reader.read(a, moved, true);
             LogRecord original = reader.read(b, firstOfB, true);
             assertEquals(original.idHi, after.idHi, "after invalidation the reader sees the merged file");
