@@ -299,6 +299,20 @@ class HttpContractIT {
                 "the truncate stays after the rule is removed");
         String next = "{\"entity\":\"" + e + "\",\"scope\":\"" + scope + "\",\"kind\":61441,\"payload\":5}";
         assertEquals(5, http.post("events", next).json().getInt("sequence"), "sequences are never reused");
+
+        Http.Reply started = http.post("admin/scavenge", "");
+        assertEquals(202, started.status(), started::toString);
+        long job = started.json().getJsonNumber("job").longValue();
+        assertTrue(job > 0, started::toString);
+        assertEventually(() -> !http.get("admin/scavenge").json().getString("state").equals("running"),
+                "the scavenge job ends");
+        JsonObject status = http.get("admin/scavenge").json();
+        assertEquals("done", status.getString("state"), "the scavenge job did not finish in 30 s: " + status);
+        assertEquals(job, status.getJsonNumber("job").longValue(), status::toString);
+        assertEquals(status.getInt("segmentsTotal"), status.getInt("segmentsDone"), status::toString);
+        assertTrue(status.getJsonNumber("bytesReclaimed").longValue() >= 0, status::toString);
+        assertEquals(List.of(4, 5), sequences(http.get("entities/" + e + "/events?scope=" + scope).json()),
+                "a scavenge changes no kept event");
     }
 
     private Http.Reply put(String path, String json) {

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A coordinate-addressed, append-only event log on local disk: the engine's public entry point.
@@ -374,16 +375,9 @@ public final class EventStore implements AutoCloseable {
 
     // ---- retention ----
 
-    /**
-     * Sets the scope's retention rule (replacing the one before), stored as store bookkeeping:
-     * once this returns, events past it are left out of every read, and stay so after reopening.
-     */
+    /** Sets the scope's retention rule (stored bookkeeping): once this returns, events past it are left out of every read. */
     public void setRetention(String scope, RetentionRule rule) {
         ensureOpen();
-        Coordinate.validatePart("scope", scope);
-        if (rule == null) {
-            throw new StoreException(ErrorCode.INVALID_REQUEST, "a retention rule is required");
-        }
         retention.setRule(scope, rule);
     }
 
@@ -411,17 +405,10 @@ public final class EventStore implements AutoCloseable {
         if (e == null || index.entityVisibleEvents(e) == 0) {
             throw new StoreException(ErrorCode.NOT_FOUND, "entity " + query.entityName() + " has no events");
         }
-        if (ClientAppends.isReservedEntity(e.coordinate.entity())) {
-            throw new StoreException(ErrorCode.RESERVED_ENTITY, "the store's own entity " + e.coordinate
-                    + " cannot be truncated");
-        }
-        return retention.truncate(e, index.entityVisibleEvents(e) - 1L, before);
+        return retention.truncate(e, before);
     }
 
-    /**
-     * The entity's first sequence not past retention (its last sequence + 1 when all are, 0 when
-     * none is or the entity is unknown inside the query's grants).
-     */
+    /** The entity's first sequence not past retention (last + 1 when all are; 0 when none is or it is unknown). */
     public long firstKeptSequence(EntityQuery query) {
         ensureOpen();
         EntityState e = lookups.find(query);
@@ -514,9 +501,6 @@ public final class EventStore implements AutoCloseable {
         if (level == null || timeoutMs < 0) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "a watermark wait needs a level and a timeout of 0 ms or more");
         }
-        if (level == WatermarkLevel.DURABLE && writer.watermarks().durable() < position) {
-            writer.submit(new WriterCommand.Sync()); // answered through the watermark, not its future
-        }
         try {
             return writer.awaitWatermark(position, level, timeoutMs);
         } catch (InterruptedException e) {
@@ -546,9 +530,8 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * Merges runs of adjacent sealed segments smaller than half the configured segment size into
-     * one segment each (never the segment being appended to, never past the segment size). Reads and
-     * appends go on meanwhile; crash-safe (see docs/FORMAT.md "Compaction").
+     * Merges runs of adjacent sealed segments smaller than half the segment size (never past it) while
+     * reads and appends go on; crash-safe (see docs/FORMAT.md "Compaction").
      */
     public CompactionResult compact() {
         return compact(config.segmentMaxBytes() / 2);
@@ -561,12 +544,10 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * Starts reclaiming, on {@code executor}, the disk space of events past retention: what the
-     * rules hide now becomes a permanent truncate, then sealed segments are rewritten without those
-     * events' payloads while appends and reads go on (crash-safe; docs/FORMAT.md "Scavenging").
-     * Answers the job's status; while one runs, that one's.
+     * Starts a job on {@code executor} reclaiming the disk space of events past retention while appends
+     * and reads go on (crash-safe; docs/FORMAT.md "Scavenging"); answers its status (while one runs, that one's).
      */
-    public ScavengeStatus scavenge(java.util.concurrent.Executor executor) {
+    public ScavengeStatus scavenge(Executor executor) {
         ensureOpen();
         return scavenger.start(executor);
     }

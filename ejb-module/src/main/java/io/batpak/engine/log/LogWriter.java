@@ -165,8 +165,14 @@ public final class LogWriter implements Runnable {
         return watermarks.current();
     }
 
-    /** Waits until {@code level} reaches {@code position} or {@code timeoutMs} pass; true if it did. */
+    /**
+     * Waits until {@code level} reaches {@code position} or {@code timeoutMs} pass; true if it did. A
+     * durable wait first asks this writer to force what it wrote, so it ends in every sync mode.
+     */
     public boolean awaitWatermark(long position, WatermarkLevel level, long timeoutMs) throws InterruptedException {
+        if (level == WatermarkLevel.DURABLE && watermarks().durable() < position) {
+            submit(new WriterCommand.Sync()); // answered through the watermark, not its future
+        }
         return watermarks.await(position, level, timeoutMs);
     }
 

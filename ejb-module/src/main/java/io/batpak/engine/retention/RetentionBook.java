@@ -8,6 +8,7 @@ import io.batpak.engine.Region;
 import io.batpak.engine.RetentionRule;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
+import io.batpak.engine.gate.ClientAppends;
 import io.batpak.engine.index.EntityState;
 import io.batpak.engine.index.Retention;
 import io.batpak.engine.index.StoreIndex;
@@ -106,6 +107,10 @@ public final class RetentionBook {
 
     /** Stores and applies the scope's rule, replacing the one before. */
     public synchronized void setRule(String scope, RetentionRule rule) {
+        Coordinate.validatePart("scope", scope);
+        if (rule == null) {
+            throw new StoreException(ErrorCode.INVALID_REQUEST, "a retention rule is required");
+        }
         append.accept(new AppendRequest(bookEntity(scope), RULE_SET, pack(p -> {
             packNullable(p, rule.maxAgeMs());
             packNullable(p, rule.maxCount());
@@ -126,9 +131,14 @@ public final class RetentionBook {
     /**
      * Stores and applies a truncate of the entity's sequences below {@code before} (0..its last
      * sequence + 1); returns the truncate-before now in force (a lower one than in force changes
-     * nothing and is not stored).
+     * nothing and is not stored). The store's own entities are {@link ErrorCode#RESERVED_ENTITY}.
      */
-    public synchronized long truncate(EntityState entity, long lastSequence, long before) {
+    public synchronized long truncate(EntityState entity, long before) {
+        if (ClientAppends.isReservedEntity(entity.coordinate.entity())) {
+            throw new StoreException(ErrorCode.RESERVED_ENTITY, "the store's own entity " + entity.coordinate
+                    + " cannot be truncated");
+        }
+        long lastSequence = index.entityVisibleEvents(entity) - 1L;
         if (before < 0 || before > lastSequence + 1) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "before must be 0.." + (lastSequence + 1) + " for "
                     + entity.coordinate + ", was " + before);

@@ -73,6 +73,39 @@ public class FormatGoldenTest {
         assertTrue(new EventHasher().verify(d), "the golden versioned frame verifies");
     }
 
+    /**
+     * A scavenged frame (docs/FORMAT.md "Scavenging"): the golden sample emptied as the scavenger
+     * does, standing in for the golden frame; it keeps the chain links and sequences, drops the
+     * payload and correlation, and carries {@code gone}. Its segment's header is version 3.
+     */
+    @Test
+    void aScavengedFrameAndItsHeaderAreGolden() throws IOException {
+        byte[] whole = encodeSample();
+        LogRecord r = new LogRecord();
+        FrameCodec.decodeBody(whole, FrameCodec.HEADER_BYTES, whole.length - FrameCodec.HEADER_BYTES, r, false);
+        r.scavenge(whole.length);
+        GrowableBuffer b = new GrowableBuffer(64);
+        new FrameCodec(b).encode(r, null, null);
+        byte[] frame = Arrays.copyOf(b.array(), b.size());
+        assertEquals(Hex.encode(golden("frame-scavenged.hex")), Hex.encode(frame),
+                "scavenged frame bytes changed (FrameCodec.encode with goneBytes, LogRecord.scavenge)");
+        LogRecord d = new LogRecord();
+        FrameCodec.decodeBody(frame, FrameCodec.HEADER_BYTES, frame.length - FrameCodec.HEADER_BYTES, d, true);
+        LogRecord sample = GoldenSample.record();
+        new EventHasher().hash(sample, null, null, sample.hash);
+        assertTrue(d.scavenged(), "the golden scavenged frame decodes as scavenged");
+        assertEquals(whole.length, d.goneBytes, "gone holds the replaced frame's length");
+        assertArrayEquals(sample.hash, d.hash, "a scavenged frame keeps the event's chain hash");
+        assertArrayEquals(sample.prevHash, d.prevHash, "a scavenged frame keeps the link to its parent");
+        assertEquals(sample.globalSequence, d.globalSequence);
+        assertEquals(0, d.payload.length, "a scavenged frame has no payload");
+        ByteBuffer h = SegmentHeader.create(1, 1_763_800_000_000_000L).scavenged().encode();
+        byte[] header = new byte[h.remaining()];
+        h.get(header);
+        assertEquals(Hex.encode(golden("segment-header-v3.hex")), Hex.encode(header), "scavenged segment header changed");
+        assertEquals(3, SegmentHeader.decode(ByteBuffer.wrap(header), Path.of("golden")).version());
+    }
+
     @Test
     void chainHashIsTheGoldenHash() throws IOException {
         LogRecord r = GoldenSample.record();
@@ -134,12 +167,12 @@ public class FormatGoldenTest {
         ByteBuffer b = SegmentHeader.create(1, 0).encode();
         byte[] bytes = new byte[b.remaining()];
         b.get(bytes);
-        bytes[5] = 3;
+        bytes[5] = 4;
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(bytes, 0, 28);
         ByteBuffer.wrap(bytes).putInt(28, (int) crc.getValue());
         CorruptLogException e = assertThrows(CorruptLogException.class,
                 () -> SegmentHeader.decode(ByteBuffer.wrap(bytes), Path.of("000001.fbat")));
-        assertTrue(e.getMessage().contains("version 3") && e.getMessage().contains("version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 4") && e.getMessage().contains("versions 2 and 3"), e.getMessage());
     }
 }
