@@ -164,8 +164,25 @@ public class BatpakStore {
 
     /** As {@link #appendBatch}, completing once the events are durable; a denial fails the future. */
     public CompletableFuture<List<AppendReceipt>> appendAsync(List<AppendRequest> requests, Caller caller) {
+        return appendAsync(requests, null, caller);
+    }
+
+    /**
+     * As {@link #appendIf} ({@code condition} null: none), completing once the events are durable;
+     * a denial or a failed condition fails the future. Reserved kinds and names are refused at once.
+     */
+    public CompletableFuture<List<AppendReceipt>> appendAsync(List<AppendRequest> requests, AppendCondition condition,
+                                                              Caller caller) {
         ClientAppends.check(requests);
-        return gates.appendAsync(engine(), requests, caller);
+        return gates.appendAsync(engine(), requests, caller, condition);
+    }
+
+    /**
+     * Runs {@code then} on a thread of the container's managed executor once {@code f} completes, so
+     * work that follows an append (answering a suspended request) never runs on the writer thread.
+     */
+    public <T> void whenDone(CompletableFuture<T> f, java.util.function.BiConsumer<T, Throwable> then) {
+        f.whenCompleteAsync(then, executor);
     }
 
     /**
@@ -174,7 +191,7 @@ public class BatpakStore {
      * a batch must have passed {@link ClientAppends} first (the ingest checks every record).
      */
     public CompletableFuture<List<AppendReceipt>> appendBookkeeping(List<AppendRequest> requests, Caller caller) {
-        return gates.appendAsync(engine(), requests, caller);
+        return gates.appendAsync(engine(), requests, caller, null);
     }
 
     /** Runs {@code task} as a long-running task of the container's managed executor. */

@@ -80,11 +80,14 @@ public class GateChain {
         return Completions.await(store.appendAsync(passOrThrow(requests, caller), condition));
     }
 
-    /** As {@link #append}, completing when the events are durable. A denial fails the future. */
+    /**
+     * As {@link #append}, completing when the events are durable; stored only if {@code condition}
+     * (null: none) holds. A denial or a failed condition fails the future.
+     */
     public CompletableFuture<List<AppendReceipt>> appendAsync(EventStore store, List<AppendRequest> requests,
-                                                              Caller caller) {
+                                                              Caller caller, AppendCondition condition) {
         try {
-            return store.appendAsync(passOrThrow(requests, caller));
+            return store.appendAsync(passOrThrow(requests, caller), condition);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

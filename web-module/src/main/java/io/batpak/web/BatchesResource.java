@@ -24,6 +24,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
@@ -46,7 +48,8 @@ public class BatchesResource {
 
     @POST
     @RolesAllowed(TokenPrincipal.WRITER)
-    public Response append(InputStream body, @HeaderParam("Content-Length") String contentLength) {
+    public void append(InputStream body, @HeaderParam("Content-Length") String contentLength,
+                       @Suspended AsyncResponse response) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
         WatermarkLevel wait = WaitPreference.of(headers);
         JsonObject json = Bodies.object(bytes, headers.getMediaType());
@@ -80,21 +83,25 @@ public class BatchesResource {
         }
         Callers.checkWrites(security, requests);
         AppendCondition condition = QueryJson.condition(json, Callers.grants(security));
-        List<AppendReceipt> receipts = condition == null ? store.appendBatch(requests, Callers.of(security))
-                : store.appendIf(requests, condition, Callers.of(security));
+        List<MediaType> accept = headers.getAcceptableMediaTypes();
+        // The request thread goes back to the container here; the answer follows the group commit.
+        AsyncAnswers.resumeWhenDone(response, store, store.appendAsync(requests, condition, Callers.of(security)),
+                receipts -> answer(receipts, accept, wait));
+    }
+
+    private Response answer(List<AppendReceipt> receipts, List<MediaType> accept, WatermarkLevel wait) {
         // A keyed batch repeated whole answers its original receipts, as a single append does.
         boolean replayed = receipts.get(0).replayed();
         Response.ResponseBuilder status = WaitPreference.apply(replayed ? Response.ok().header("Idempotent-Replayed",
                 "true") : Response.status(201), store.engine(), wait, receipts.get(receipts.size() - 1).globalSequence(),
                 store.settings().maxWaitMs());
-        if (!Bodies.wantsMsgpack(headers.getAcceptableMediaTypes())) {
+        if (!Bodies.wantsMsgpack(accept)) {
             return status.type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.receiptsJson(receipts)).build();
         }
         JsonArrayBuilder out = JSON.createArrayBuilder();
         for (AppendReceipt r : receipts) {
             out.add(EventJson.receipt(r));
         }
-        return Bodies.answer(status, JSON.createObjectBuilder().add("receipts", out).build(),
-                headers.getAcceptableMediaTypes()).build();
+        return Bodies.answer(status, JSON.createObjectBuilder().add("receipts", out).build(), accept).build();
     }
 }

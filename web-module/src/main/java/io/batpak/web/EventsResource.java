@@ -32,6 +32,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
@@ -61,8 +63,8 @@ public class EventsResource {
 
     @POST
     @RolesAllowed(TokenPrincipal.WRITER)
-    public Response append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @HeaderParam("Content-Length") String contentLength) {
+    public void append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                       @HeaderParam("Content-Length") String contentLength, @Suspended AsyncResponse response) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
         WatermarkLevel wait = WaitPreference.of(headers); // a bad Prefer is refused before anything is stored
         MediaType type = headers.getMediaType();
@@ -78,17 +80,20 @@ public class EventsResource {
             condition = QueryJson.condition(o, Callers.grants(security));
         }
         Callers.checkWrites(security, List.of(request));
-        AppendReceipt receipt = condition == null ? store.append(request, Callers.of(security))
-                : store.appendIf(List.of(request), condition, Callers.of(security)).get(0);
+        List<MediaType> accept = headers.getAcceptableMediaTypes();
+        // The request thread goes back to the container here; the answer follows the group commit.
+        AsyncAnswers.resumeWhenDone(response, store, store.appendAsync(List.of(request), condition, Callers.of(security)),
+                receipts -> answer(receipts.get(0), accept, wait));
+    }
+
+    private Response answer(AppendReceipt receipt, List<MediaType> accept, WatermarkLevel wait) {
         JsonObject json = EventJson.receipt(receipt);
         if (receipt.replayed()) {
-            return WaitPreference.apply(Bodies.answer(Response.ok(), json, headers.getAcceptableMediaTypes())
-                    .header("Idempotent-Replayed", "true"), store.engine(), wait, receipt.globalSequence(),
-                    store.settings().maxWaitMs()).build();
+            return WaitPreference.apply(Bodies.answer(Response.ok(), json, accept).header("Idempotent-Replayed", "true"),
+                    store.engine(), wait, receipt.globalSequence(), store.settings().maxWaitMs()).build();
         }
         return WaitPreference.apply(Bodies.answer(Response.created(URI.create("events/" + receipt.eventId())), json,
-                headers.getAcceptableMediaTypes()), store.engine(), wait, receipt.globalSequence(),
-                store.settings().maxWaitMs()).build();
+                accept), store.engine(), wait, receipt.globalSequence(), store.settings().maxWaitMs()).build();
     }
 
     @GET

@@ -34,6 +34,12 @@ public final class Scavenger {
     /** Guarded by this object's monitor. */
     private long jobs;
     private volatile ScavengeStatus status = ScavengeStatus.NONE;
+    /**
+     * Per segment, how many truncated events it held when a job last finished with it: a segment
+     * whose count has not changed has nothing new to empty and is skipped. Only the running job
+     * (one at a time) reads and writes it; a memo, so forgetting it only costs a re-read.
+     */
+    private final java.util.Map<Long, Integer> truncatedWhenDone = new java.util.HashMap<>();
 
     public Scavenger(RetentionBook book, StoreIndex index, Maintenance maintenance) {
         this.book = book;
@@ -73,13 +79,16 @@ public final class Scavenger {
         long reclaimed = 0;
         try {
             int raised = book.makePermanent();
-            List<Long> segments = candidates();
+            java.util.SortedMap<Long, Integer> counts = candidates();
+            List<Long> segments = counts.keySet().stream().filter(id -> !counts.get(id).equals(truncatedWhenDone.get(id)))
+                    .toList();
             total = segments.size();
             status = new ScavengeStatus(job, State.RUNNING, 0, total, 0, null);
             LOG.log(Level.INFO, "scavenge {0}: {1} entities newly truncated, {2} sealed segments to rewrite", job, raised,
                     total);
             for (long id : segments) {
                 reclaimed += maintenance.scavengeSegment(id, r -> index.truncated(r.entity, r.scope, r.sequence));
+                truncatedWhenDone.put(id, counts.get(id));
                 done++;
                 status = new ScavengeStatus(job, State.RUNNING, done, total, reclaimed, null);
                 LOG.log(Level.INFO, "scavenge {0}: {1}/{2} segments, {3} bytes reclaimed", job, done, total, reclaimed);
@@ -96,19 +105,20 @@ public final class Scavenger {
         }
     }
 
-    /** The sealed segments that hold a truncated event, ascending (events already emptied count too: a rewrite finds out). */
-    private List<Long> candidates() {
+    /** The sealed segments that hold a truncated event, with how many, ascending by id. */
+    private java.util.SortedMap<Long, Integer> candidates() {
         TreeSet<Long> sealed = new TreeSet<>(maintenance.sealedSegments());
-        TreeSet<Long> out = new TreeSet<>();
+        java.util.SortedMap<Long, Integer> out = new java.util.TreeMap<>();
         int n = index.count();
         for (int i = 0; i < n; i++) {
             if (index.truncated(i)) {
                 long seg = StoreIndex.segmentOf(index.position(i));
                 if (sealed.contains(seg)) {
-                    out.add(seg);
+                    out.merge(seg, 1, Integer::sum);
                 }
             }
         }
-        return List.copyOf(out);
+        truncatedWhenDone.keySet().retainAll(sealed);
+        return out;
     }
 }
