@@ -156,35 +156,15 @@ final class Compactor {
             if (ch.size() != size) {
                 throw new CorruptLogException(file, size, "sealed segment changed size during compaction");
             }
-            SegmentScanner in = new SegmentScanner(ch, size);
-            int h = in.ensure(0, SegmentHeader.SIZE);
-            SegmentHeader header = SegmentHeader.decode(ByteBuffer.wrap(in.array(), h, SegmentHeader.SIZE), file);
-            if (header.segmentId() != id) {
-                throw new CorruptLogException(file, SegmentHeader.SEGMENT_ID_OFFSET,
-                        "header names segment " + header.segmentId() + " but the file name says " + id);
-            }
-            if (withHeader && scavenged) {
-                out.write(header.scavenged().encode().array());
-            } else if (withHeader) {
-                out.write(in.array(), h, SegmentHeader.SIZE);
-            }
-            LogRecord r = new LogRecord();
-            FrameReader frames = new FrameReader(in);
-            long pos = SegmentHeader.SIZE;
-            while (pos < size) {
-                String problem = frames.read(pos, r, false);
-                if (problem != null) {
-                    throw new CorruptLogException(file, pos, problem + " in a sealed segment");
-                }
-                if (nextGlobal >= 0 && r.globalSequence != nextGlobal) {
-                    throw new CorruptLogException(file, pos, "global sequence " + r.globalSequence + " where "
-                            + nextGlobal + " was expected: the segments to merge do not continue each other");
-                }
-                nextGlobal = r.globalSequence + 1;
-                out.write(frames.array(), frames.frameOffset(), (int) (frames.end() - pos));
-                pos = frames.end();
-            }
-            return nextGlobal;
+            return SealedFrames.walk(file, id, ch, size, nextGlobal, ": the segments to merge do not continue each other",
+                    (header, buf, off) -> {
+                        if (withHeader && scavenged) {
+                            out.write(header.scavenged().encode().array());
+                        } else if (withHeader) {
+                            out.write(buf, off, SegmentHeader.SIZE);
+                        }
+                    },
+                    (pos, r, buf, off, len) -> out.write(buf, off, len));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.batpak.engine.log;
 
-import io.batpak.engine.CorruptLogException;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.index.StoreIndex;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.stream.LongStream;
 
 /**
  * Rewrites one sealed segment with the frames of events past retention emptied: each such frame
@@ -94,66 +93,46 @@ final class SegmentScavenger {
     private static Rewrite copy(Path file, long segmentId, FileChannel inCh, FileChannel outCh, Predicate<LogRecord> past)
             throws IOException {
         long size = inCh.size();
-        SegmentScanner in = new SegmentScanner(inCh, size);
-        int h = in.ensure(0, SegmentHeader.SIZE);
-        SegmentHeader header = SegmentHeader.decode(ByteBuffer.wrap(in.array(), h, SegmentHeader.SIZE), file);
-        if (header.segmentId() != segmentId) {
-            throw new CorruptLogException(file, SegmentHeader.SEGMENT_ID_OFFSET,
-                    "header names segment " + header.segmentId() + " but the file name says " + segmentId);
-        }
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(outCh), 1 << 16);
-        out.write(header.scavenged().encode().array());
         GrowableBuffer scratch = new GrowableBuffer(256);
         FrameCodec codec = new FrameCodec(scratch);
-        FrameReader frames = new FrameReader(in);
-        LogRecord r = new LogRecord();
-        LongList gseqs = new LongList();
-        LongList oldOffsets = new LongList();
-        LongList newOffsets = new LongList();
-        long pos = SegmentHeader.SIZE;
-        long written = SegmentHeader.SIZE;
-        long nextGlobal = -1;
-        int emptied = 0;
-        while (pos < size) {
-            String problem = frames.read(pos, r, false);
-            if (problem != null) {
-                throw new CorruptLogException(file, pos, problem + " in a sealed segment");
-            }
-            if (nextGlobal >= 0 && r.globalSequence != nextGlobal) {
-                throw new CorruptLogException(file, pos, "global sequence " + r.globalSequence + " where "
-                        + nextGlobal + " was expected");
-            }
-            nextGlobal = r.globalSequence + 1;
-            int frameBytes = (int) (frames.end() - pos);
-            gseqs.add(r.globalSequence);
-            oldOffsets.add(pos);
-            newOffsets.add(written);
-            int len = frameBytes;
-            boolean shrunk = false;
-            if (!r.scavenged() && past.test(r)) {
-                r.scavenge(frameBytes);
-                scratch.reset();
-                int start = codec.encode(r, null, null);
-                len = scratch.size() - start;
-                if (len < frameBytes) {
-                    out.write(scratch.array(), start, len);
-                    emptied++;
-                    shrunk = true;
-                } else {
-                    len = frameBytes; // a tiny event: emptying it would not save a byte
-                }
-            }
-            if (!shrunk) {
-                out.write(frames.array(), frames.frameOffset(), frameBytes);
-            }
-            written += len;
-            pos = frames.end();
-        }
+        LongStream.Builder gseqs = LongStream.builder();
+        LongStream.Builder oldOffsets = LongStream.builder();
+        LongStream.Builder newOffsets = LongStream.builder();
+        long[] written = {SegmentHeader.SIZE};
+        int[] emptied = {0};
+        SealedFrames.walk(file, segmentId, inCh, size, -1, "",
+                (header, buf, off) -> out.write(header.scavenged().encode().array()),
+                (pos, r, buf, off, frameBytes) -> {
+                    gseqs.add(r.globalSequence);
+                    oldOffsets.add(pos);
+                    newOffsets.add(written[0]);
+                    int len = frameBytes;
+                    boolean shrunk = false;
+                    if (!r.scavenged() && past.test(r)) {
+                        r.scavenge(frameBytes);
+                        scratch.reset();
+                        int start = codec.encode(r, null, null);
+                        len = scratch.size() - start;
+                        if (len < frameBytes) {
+                            out.write(scratch.array(), start, len);
+                            emptied[0]++;
+                            shrunk = true;
+                        } else {
+                            len = frameBytes; // a tiny event: emptying it would not save a byte
+                        }
+                    }
+                    if (!shrunk) {
+                        out.write(buf, off, frameBytes);
+                    }
+                    written[0] += len;
+                });
         out.flush();
-        if (outCh.size() != written) {
-            throw new IOException("rewritten file is " + outCh.size() + " bytes, expected " + written);
+        if (outCh.size() != written[0]) {
+            throw new IOException("rewritten file is " + outCh.size() + " bytes, expected " + written[0]);
         }
-        return new Rewrite(segmentId, size, written, emptied, gseqs.toArray(), newOffsets.toArray(), oldOffsets.toArray());
+        return new Rewrite(segmentId, size, written[0], emptied[0], gseqs.build().toArray(), newOffsets.build().toArray(),
+                oldOffsets.build().toArray());
     }
 
     /**
@@ -209,22 +188,5 @@ final class SegmentScavenger {
 
     private static void deleteQuietly(Path p) {
         Compactor.deleteQuietly(p);
-    }
-
-    /** A growable list of longs (the offsets of one segment's frames). */
-    private static final class LongList {
-        private long[] a = new long[256];
-        private int n;
-
-        void add(long v) {
-            if (n == a.length) {
-                a = java.util.Arrays.copyOf(a, n * 2);
-            }
-            a[n++] = v;
-        }
-
-        long[] toArray() {
-            return java.util.Arrays.copyOf(a, n);
-        }
     }
 }

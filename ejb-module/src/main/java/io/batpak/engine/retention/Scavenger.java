@@ -57,14 +57,13 @@ public final class Scavenger {
         }
         long job = ++jobs;
         status = new ScavengeStatus(job, State.RUNNING, 0, 0, 0, null);
-        ScavengeStatus started = status;
         try {
             executor.execute(() -> run(job));
         } catch (RejectedExecutionException e) {
             status = new ScavengeStatus(job, State.FAILED, 0, 0, 0, "no thread to run it: " + e.getMessage());
             throw new StoreException(ErrorCode.UNAVAILABLE, "cannot start a scavenge: " + e.getMessage(), e);
         }
-        return status.job() == job && !status.running() ? status : started;
+        return status; // running, or already ended when the executor ran the job in this thread
     }
 
     /** The newest job's status. */
