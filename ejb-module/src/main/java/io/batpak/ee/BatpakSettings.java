@@ -64,6 +64,9 @@ public class BatpakSettings {
     @Inject
     @ConfigProperty(name = "batpak.limits.max-wait-ms", defaultValue = "30000")
     long maxWaitMs;
+    @Inject
+    @ConfigProperty(name = "batpak.http.answer-threads", defaultValue = "2")
+    int answerThreads;
 
     /** The engine configuration these settings describe, with the writer on {@code writerExecutor}. */
     public StoreConfig storeConfig(Executor writerExecutor) {
@@ -128,5 +131,10 @@ public class BatpakSettings {
     /** Longest a long poll may wait, in milliseconds; longer requested waits are cut to this. */
     public long maxWaitMs() {
         return maxWaitMs;
+    }
+
+    /** Threads that build and write the answers of suspended appends ({@code batpak.http.answer-threads}). */
+    public int answerThreads() {
+        return answerThreads;
     }
 }

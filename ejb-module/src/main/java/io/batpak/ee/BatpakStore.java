@@ -41,7 +41,10 @@ public class BatpakStore {
     /** The platform's default managed executor (Jakarta Concurrency), looked up when the store opens. */
     static final String EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
 
+    /** Set once by {@link #open} (under this bean's monitor), read by any thread after. */
     private ManagedExecutorService executor;
+    /** Answers suspended requests; set with {@link #executor}, closed after the store. */
+    private volatile AnswerExecutor answers;
     @Inject
     BatpakSettings settings;
     @Inject
@@ -72,6 +75,7 @@ public class BatpakStore {
         } catch (NamingException e) {
             throw new StoreException(ErrorCode.UNAVAILABLE, "no managed executor at " + EXECUTOR_JNDI, e);
         }
+        answers = AnswerExecutor.open(settings.answerThreads());
         CountDownLatch running = new CountDownLatch(2); // the writer and its fsync stage
         EventStore opened = EventStore.open(settings.storeConfig(task -> runLongTask(() -> {
             running.countDown();
@@ -126,6 +130,10 @@ public class BatpakStore {
             s.close();
             LOG.log(Level.INFO, "batpak store closed: {0}", settings.dataDirectory());
         }
+        AnswerExecutor a = answers;
+        if (a != null) {
+            a.close(); // after the store: its last completions are answered first
+        }
     }
 
     /** The engine, for reads and for callers that manage gates themselves. */
@@ -178,11 +186,15 @@ public class BatpakStore {
     }
 
     /**
-     * Runs {@code then} on a thread of the container's managed executor once {@code f} completes, so
-     * work that follows an append (answering a suspended request) never runs on the writer thread.
+     * Runs {@code then} on a managed answer thread ({@link AnswerExecutor}) once {@code f} completes,
+     * so work that follows an append (answering a suspended request) never runs on the writer thread.
      */
     public <T> void whenDone(CompletableFuture<T> f, java.util.function.BiConsumer<T, Throwable> then) {
-        f.whenCompleteAsync(then, executor);
+        AnswerExecutor a = answers;
+        if (a == null) {
+            throw new StoreException(ErrorCode.UNAVAILABLE, "the store is not open (starting or stopped)");
+        }
+        f.whenCompleteAsync(then, a);
     }
 
     /**
