@@ -35,10 +35,11 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
@@ -61,39 +62,50 @@ public class EventsResource {
     @Context
     SecurityContext security;
 
+    /**
+     * The request's headers, caller and base URI come in as parameters rather than the class's
+     * proxies: each call on a {@code @Context} field proxy is a fresh lookup in the request scope,
+     * and this is the hottest path of the API.
+     */
     @POST
     @RolesAllowed(TokenPrincipal.WRITER)
     public void append(InputStream body, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                       @HeaderParam("Content-Length") String contentLength, @Suspended AsyncResponse response) {
+                       @HeaderParam("Content-Length") String contentLength, @Context HttpHeaders request,
+                       @Context SecurityContext caller, @Context UriInfo uri, @Suspended AsyncResponse response) {
         byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
-        WatermarkLevel wait = WaitPreference.of(headers); // a bad Prefer is refused before anything is stored
-        MediaType type = headers.getMediaType();
-        AppendRequest request;
+        WatermarkLevel wait = WaitPreference.of(request); // a bad Prefer is refused before anything is stored
+        MediaType type = request.getMediaType();
+        MultivaluedMap<String, String> requestHeaders = request.getRequestHeaders();
+        AppendRequest event;
         AppendCondition condition = null;
-        if (CloudEventsCodec.isBinary(headers.getRequestHeaders())) {
-            request = CloudEventsCodec.fromBinary(headers.getRequestHeaders(), type, bytes, cloudEvents::kindForType);
+        if (CloudEventsCodec.isBinary(requestHeaders)) {
+            event = CloudEventsCodec.fromBinary(requestHeaders, type, bytes, cloudEvents::kindForType);
         } else if (CloudEventsCodec.isStructured(type)) {
-            request = CloudEventsCodec.fromStructured(bytes, cloudEvents::kindForType);
+            event = CloudEventsCodec.fromStructured(bytes, cloudEvents::kindForType);
         } else {
             JsonObject o = Bodies.object(bytes, type);
-            request = AppendJson.parse(o, CloudEventsCodec.headerKey(idempotencyKey));
-            condition = QueryJson.condition(o, Callers.grants(security));
+            event = AppendJson.parse(o, CloudEventsCodec.headerKey(idempotencyKey));
+            condition = QueryJson.condition(o, Callers.grants(caller));
         }
-        Callers.checkWrites(security, List.of(request));
-        List<MediaType> accept = headers.getAcceptableMediaTypes();
+        Callers.checkWrites(caller, List.of(event));
+        List<MediaType> accept = request.getAcceptableMediaTypes();
+        String events = uri.getBaseUri().toString() + "events/";
         // The request thread goes back to the container here; the answer follows the group commit.
-        AsyncAnswers.resumeWhenDone(response, store, store.appendAsync(List.of(request), condition, Callers.of(security)),
-                receipts -> answer(receipts.get(0), accept, wait));
+        AsyncAnswers.resumeWhenDone(response, store, store.appendAsync(List.of(event), condition, Callers.of(caller)),
+                receipts -> answer(receipts.get(0), accept, wait, events));
     }
 
-    private Response answer(AppendReceipt receipt, List<MediaType> accept, WatermarkLevel wait) {
+    /**
+     * The answer to a stored (201, {@code Location}) or replayed (200) append. The location is
+     * written as text already absolute, which spares the container resolving a {@code URI} per answer.
+     */
+    private Response answer(AppendReceipt receipt, List<MediaType> accept, WatermarkLevel wait, String events) {
         JsonObject json = EventJson.receipt(receipt);
-        if (receipt.replayed()) {
-            return WaitPreference.apply(Bodies.answer(Response.ok(), json, accept).header("Idempotent-Replayed", "true"),
-                    store.engine(), wait, receipt.globalSequence(), store.settings().maxWaitMs()).build();
-        }
-        return WaitPreference.apply(Bodies.answer(Response.created(URI.create("events/" + receipt.eventId())), json,
-                accept), store.engine(), wait, receipt.globalSequence(), store.settings().maxWaitMs()).build();
+        Response.ResponseBuilder r = receipt.replayed()
+                ? Response.ok().header("Idempotent-Replayed", "true")
+                : Response.status(Response.Status.CREATED).header(HttpHeaders.LOCATION, events + receipt.eventId());
+        return WaitPreference.apply(Bodies.answer(r, json, accept), store.engine(), wait, receipt.globalSequence(),
+                store.settings().maxWaitMs()).build();
     }
 
     @GET
