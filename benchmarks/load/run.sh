@@ -8,8 +8,10 @@
 # Payara Micro on a temporary data dir -> wrk: single events (16 connections) and batches of
 # 1,000 (4 connections) -> stop Payara -> throwaway PostgreSQL 15 cluster (fsync=on,
 # synchronous_commit=on) + pgbench, one INSERT of a 200-byte row per transaction, 16 clients ->
-# stop PostgreSQL -> JMH DurableAppendBenchmark.batpakDurableAppend (16 threads, EVERY_COMMIT)
-# -> one summary table. Everything it starts is stopped and every temp dir removed on exit.
+# stop PostgreSQL -> JMH DurableAppendBenchmark.batpakDurableAppend (16 threads, EVERY_COMMIT) and
+# DurableBatchBenchmark (batches of 1,000, 4 threads, EVERY_COMMIT) -> one summary table -> the
+# JAX-RS + JDBC + PostgreSQL WAR comparison, ../shared/bench/jdbc-war/run.sh run as it is (it builds
+# this checkout's HEAD, runs both WARs on one Payara Micro with a 60 s warm-up, and pgbench). Everything it starts is stopped and every temp dir removed on exit.
 #
 # Settings (environment): DURATION (s, default 30), WARMUP (s, default 30: the JIT needs it on 2 cores), PORT (default 8080),
 # SERVER_OPTS (extra JVM options for the server, e.g. -Dbatpak.auth.token-cache-size=0),
@@ -17,7 +19,10 @@
 # PAYARA_VERSION (6.2025.10), MVN (default "mvn -B"; e.g. MVN="mvn -B -o" offline),
 # SKIP_BUILD=1 (use the WAR and benchmarks.jar already built), LOAD_OUT=<dir> (keep the raw
 # outputs there; by default they live in a temp dir removed on exit),
-# PROFILE=1 (a 20 s JFR recording of the Payara JVM during the single-event run, kept in LOAD_OUT).
+# JDBC_WAR (path of the jdbc-war run.sh; default ../shared/bench/jdbc-war/run.sh next to the checkout;
+# "skip": not run), JDBC_WARMUP (its warm-up, s, default 60),
+# PROFILE=1 (a JFR recording of the Payara JVM from its start; the single-event run's samples are
+# split by layer into profile-single.txt by jfr-split.py, the recording kept in LOAD_OUT).
 set -euo pipefail
 
 DURATION=${DURATION:-30}
@@ -151,7 +156,11 @@ fi
 mkdir -p "$WORK/data" "$WORK/payara-root"
 log "starting Payara Micro on :$PORT (data dir $WORK/data)"
 # shellcheck disable=SC2086 # SERVER_OPTS is a list of options
-java $SERVER_OPTS \
+JFR_OPTS=()
+# Recording from the JVM's start: a recording started mid-run makes HotSpot throw away compiled
+# code, which cut the measured rate by more than half for the rest of the run.
+[[ $PROFILE == 1 ]] && JFR_OPTS=(-XX:StartFlightRecording=name=load,settings=profile,disk=true,maxage=30m)
+java $SERVER_OPTS "${JFR_OPTS[@]}" \
   -Dbatpak.data-dir="$WORK/data" \
   -jar "$PAYARA_JAR" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
   --rootdir "$WORK/payara-root" >"$OUT/payara.log" 2>&1 &
@@ -193,19 +202,21 @@ wrk -t "$WRK_THREADS" -c "$SINGLE_CONNECTIONS" -d "${DURATION}s" --latency -s "$
 WRK_PID=$!
 # where the time goes, mid-run: per-thread CPU of the Payara JVM (second top frame = CPU over
 # the 3 s between the frames) and the machine as a whole; optionally a JFR recording
+date -u +%H:%M:%S >"$OUT/single-run-start"
 sleep $(( DURATION / 3 ))
-if [[ $PROFILE == 1 ]] && command -v jcmd >/dev/null; then
-  jcmd "$PAYARA_PID" JFR.start name=load duration=$(( DURATION / 2 ))s settings=profile \
-    filename="$OUT/payara-single.jfr" >/dev/null 2>&1 || log "JFR could not start"
-fi
 top -H -b -n 2 -d 3 -p "$PAYARA_PID" 2>/dev/null | awk '/^top -/ {n++} n == 2' | head -45 \
   >"$OUT/top-payara-threads.txt" || true
 top -b -n 2 -d 3 2>/dev/null | awk '/^top -/ {n++} n == 2' | head -30 >"$OUT/top-machine.txt" || true
 wait "$WRK_PID"
+if [[ $PROFILE == 1 ]]; then
+  jcmd "$PAYARA_PID" JFR.dump name=load filename="$OUT/payara-single.jfr" >/dev/null 2>&1 || log "JFR dump failed"
+  python3 "$HERE/jfr-split.py" "$OUT/payara-single.jfr" "$(cat "$OUT/single-run-start")" >"$OUT/profile-single.txt" \
+    2>&1 || log "JFR analysis failed"
+fi
 check_wrk "$OUT/wrk-single.txt"
 
-log "batches of 1000: warm-up 5s"
-wrk -t "$WRK_THREADS" -c "$BATCH_CONNECTIONS" -d 5s --timeout 30s -s "$HERE/batch.lua" "$BASE" \
+log "batches of 1000: warm-up ${WARMUP}s"
+wrk -t "$WRK_THREADS" -c "$BATCH_CONNECTIONS" -d "${WARMUP}s" --timeout 30s -s "$HERE/batch.lua" "$BASE" \
   >"$OUT/wrk-batch-warmup.txt"
 log "batches of 1000: ${DURATION}s, $BATCH_CONNECTIONS connections"
 wrk -t "$WRK_THREADS" -c "$BATCH_CONNECTIONS" -d "${DURATION}s" --timeout 30s --latency \
@@ -262,6 +273,11 @@ done
 LOADAVG_JMH=$(cut -d' ' -f1-3 /proc/loadavg)  # just after the run
 INPROC=$(awk -F, 'NR == 2 {gsub(/"/, "", $5); printf "%.0f", $5}' "$OUT/jmh-durable.csv")
 INPROC_ERR=$(awk -F, 'NR == 2 {gsub(/"/, "", $6); printf "%.0f", $6}' "$OUT/jmh-durable.csv")
+log "JMH DurableBatchBenchmark.batpakDurableBatch1000 (4 threads, batches of 1000, EVERY_COMMIT)"
+java -jar "$JMH_JAR" 'DurableBatchBenchmark.batpakDurableBatch1000' -f 1 -wi 2 -i 3 -w 5s -r 5s \
+  -rf csv -rff "$OUT/jmh-batch.csv" >"$OUT/jmh-batch.txt" 2>&1 || { tail -20 "$OUT/jmh-batch.txt" >&2; die "JMH batch failed"; }
+INBATCH=$(awk -F, 'NR == 2 {gsub(/"/, "", $5); printf "%.0f", $5}' "$OUT/jmh-batch.csv")
+INBATCH_ERR=$(awk -F, 'NR == 2 {gsub(/"/, "", $6); printf "%.0f", $6}' "$OUT/jmh-batch.csv")
 
 # ---------------------------------------------------------------------------------------------
 # 6. summary
@@ -291,10 +307,12 @@ R_IN=$(ratio "$S_RPS" "$INPROC")
   printf '| %-48s | %14s | %9s | %9s |\n' "HTTP batch of 1000, $BATCH_CONNECTIONS conn (wrk)" "$(fmt "$B_EPS")" "$B_P50" "$B_P99"
   printf '| %-48s | %14s | %9s | %9s |\n' "PostgreSQL INSERT 200 B, $PG_CLIENTS clients (pgbench)" "$(fmt "$PG_TPS")" "$PG_P50" "$PG_P99"
   printf '| %-48s | %14s | %9s | %9s |\n' "in-process, 16 threads (JMH, ± $(fmt "$INPROC_ERR"))" "$(fmt "$INPROC")" "-" "-"
+  printf '| %-48s | %14s | %9s | %9s |\n' "in-process batch of 1000, 4 threads (JMH, ± $(fmt "$INBATCH_ERR"))" "$(fmt "$INBATCH")" "-" "-"
   echo
-  echo "HTTP single / PostgreSQL = $R_PG (target >= 100 %: $(verdict "$S_RPS" "$PG_TPS"))"
-  echo "HTTP single / in-process = $R_IN (target >= 50 %: $(verdict "$(awk -v s="$S_RPS" 'BEGIN{print s*2}')" "$INPROC"))"
-  echo "HTTP batch events/s      = $(fmt "$B_EPS") (target >= 100,000: $(verdict "$B_EPS" 100000))"
+  echo "HTTP single / pgbench       = $R_PG (issue 17 target >= 50 %: $(verdict "$(awk -v s="$S_RPS" 'BEGIN{print s*2}')" "$PG_TPS"))"
+  echo "HTTP single / in-process    = $R_IN"
+  echo "HTTP batch events/s         = $(fmt "$B_EPS") (target >= 250,000: $(verdict "$B_EPS" 250000))"
+  echo "HTTP batch / in-process batch = $(ratio "$B_EPS" "$INBATCH") (target >= 50 %: $(verdict "$(awk -v s="$B_EPS" 'BEGIN{print s*2}')" "$INBATCH"))"
   echo "batch p50/p99 are per request of 1000 events; PostgreSQL: $PG_SETTINGS, $(fmt "$PG_ROWS") rows, failed tx ${PG_FAILED:-0}"
   [[ -n ${NON2XX_NOTE:-} ]] && echo "NON-2xx ANSWERS:$NON2XX_NOTE"
   echo "raw outputs: $OUT$([[ -z ${LOAD_OUT:-} ]] && echo ' (temporary; set LOAD_OUT to keep them)')"
@@ -304,4 +322,17 @@ if [[ -s $OUT/top-payara-threads.txt ]]; then
   echo
   echo "busiest Payara threads mid single-event run (top -H):"
   sed -n '7,22p' "$OUT/top-payara-threads.txt"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 7. the JAX-RS + JDBC + PostgreSQL WAR on the same Payara Micro (issue 17's peer), run as it is
+JDBC_WAR=${JDBC_WAR:-$ROOT/../shared/bench/jdbc-war/run.sh}
+if [[ $JDBC_WAR == skip ]]; then
+  log "JDBC_WAR=skip: the jdbc-war comparison is not run"
+elif [[ -f $JDBC_WAR ]]; then
+  log "jdbc-war comparison: $JDBC_WAR (WARMUP=${JDBC_WARMUP:-60} s; it builds this checkout's HEAD itself)"
+  (cd "$ROOT" && WARMUP=${JDBC_WARMUP:-60} DURATION=$DURATION KEEP="$OUT/jdbc-war" bash "$JDBC_WAR") 2>"$OUT/jdbc-war.log" \
+    | tee "$OUT/jdbc-war.txt" || die "the jdbc-war comparison failed; see $OUT/jdbc-war.log"
+else
+  log "no jdbc-war harness at $JDBC_WAR (set JDBC_WAR=<path to its run.sh>): comparison not run"
 fi
