@@ -35,7 +35,8 @@ start_payara() {
   mkdir -p "$WORK/data" "$WORK/root"
   log "starting Payara Micro on :$PORT"
   java -Dbatpak.data-dir="$WORK/data" \
-    -jar "$WORK/payara/payara-micro-$PAYARA_VERSION.jar" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
+    -jar "$WORK/payara/payara-micro-$PAYARA_VERSION.jar" \
+    --postbootcommandfile "$ROOT/config/payara/post-boot-commands.asadmin" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
     --rootdir "$WORK/root" >"$WORK/payara.log" 2>&1 &
   PAYARA_PID=$!
   local i

@@ -19,6 +19,7 @@
 # PAYARA_VERSION (6.2025.10), MVN (default "mvn -B"; e.g. MVN="mvn -B -o" offline),
 # SKIP_BUILD=1 (use the WAR and benchmarks.jar already built), LOAD_OUT=<dir> (keep the raw
 # outputs there; by default they live in a temp dir removed on exit),
+# POSTBOOT (asadmin file applied at boot; default config/payara/post-boot-commands.asadmin; "none"),
 # JDBC_WAR (path of the jdbc-war run.sh; default ../shared/bench/jdbc-war/run.sh next to the checkout;
 # "skip": not run), JDBC_WARMUP (its warm-up, s, default 60),
 # PROFILE=1 (a JFR recording of the Payara JVM from its start; the single-event run's samples are
@@ -157,12 +158,16 @@ mkdir -p "$WORK/data" "$WORK/payara-root"
 log "starting Payara Micro on :$PORT (data dir $WORK/data)"
 # shellcheck disable=SC2086 # SERVER_OPTS is a list of options
 JFR_OPTS=()
+# the tuned listener settings (config/README.md "Payara settings"); POSTBOOT=none runs Payara's defaults
+POSTBOOT=${POSTBOOT:-$ROOT/config/payara/post-boot-commands.asadmin}
+POSTBOOT_OPTS=()
+[[ $POSTBOOT != none ]] && POSTBOOT_OPTS=(--postbootcommandfile "$POSTBOOT")
 # Recording from the JVM's start: a recording started mid-run makes HotSpot throw away compiled
 # code, which cut the measured rate by more than half for the rest of the run.
 [[ $PROFILE == 1 ]] && JFR_OPTS=(-XX:StartFlightRecording=name=load,settings=profile,disk=true,maxage=30m)
 java $SERVER_OPTS "${JFR_OPTS[@]}" \
   -Dbatpak.data-dir="$WORK/data" \
-  -jar "$PAYARA_JAR" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
+  -jar "$PAYARA_JAR" "${POSTBOOT_OPTS[@]}" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
   --rootdir "$WORK/payara-root" >"$OUT/payara.log" 2>&1 &
 PAYARA_PID=$!
 BASE=http://127.0.0.1:$PORT
