@@ -23,6 +23,7 @@ import java.util.Map;
 import io.batpak.engine.Caller;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -188,13 +189,23 @@ public class BatpakStore {
     /**
      * Runs {@code then} on a managed answer thread ({@link AnswerExecutor}) once {@code f} completes,
      * so work that follows an append (answering a suspended request) never runs on the writer thread.
+     * {@code then} must not wait for anything (see {@link #whenDone(CompletableFuture, BiConsumer, boolean)}).
      */
-    public <T> void whenDone(CompletableFuture<T> f, java.util.function.BiConsumer<T, Throwable> then) {
+    public <T> void whenDone(CompletableFuture<T> f, BiConsumer<T, Throwable> then) {
+        whenDone(f, then, false);
+    }
+
+    /**
+     * As {@link #whenDone(CompletableFuture, BiConsumer)}; with {@code mayWait} true {@code then} may
+     * block (an answer that waits for a watermark the group commit did not reach yet), so it runs on
+     * the container's managed executor instead, and the few answer threads never stall behind it.
+     */
+    public <T> void whenDone(CompletableFuture<T> f, BiConsumer<T, Throwable> then, boolean mayWait) {
         AnswerExecutor a = answers;
         if (a == null) {
             throw new StoreException(ErrorCode.UNAVAILABLE, "the store is not open (starting or stopped)");
         }
-        f.whenCompleteAsync(then, a);
+        f.whenCompleteAsync(then, mayWait ? executor : a);
     }
 
     /**

@@ -21,6 +21,15 @@ final class AsyncAnswers {
 
     static <T> void resumeWhenDone(AsyncResponse response, BatpakStore store, CompletableFuture<T> work,
                                    Function<T, Response> answer) {
+        resumeWhenDone(response, store, work, false, answer);
+    }
+
+    /**
+     * As above; {@code mayWait} says the answer may block (see {@link WaitPreference#mayWait}), so it
+     * is built on a thread that may wait rather than on one of the few answer threads.
+     */
+    static <T> void resumeWhenDone(AsyncResponse response, BatpakStore store, CompletableFuture<T> work,
+                                   boolean mayWait, Function<T, Response> answer) {
         store.whenDone(work, (value, failure) -> {
             if (failure != null) {
                 response.resume(Completions.unwrap(failure));
@@ -31,6 +40,6 @@ final class AsyncAnswers {
             } catch (RuntimeException e) {
                 response.resume(e);
             }
-        });
+        }, mayWait);
     }
 }

@@ -86,7 +86,7 @@ public class BatchesResource {
         List<MediaType> accept = headers.getAcceptableMediaTypes();
         // The request thread goes back to the container here; the answer follows the group commit.
         AsyncAnswers.resumeWhenDone(response, store, store.appendAsync(requests, condition, Callers.of(security)),
-                receipts -> answer(receipts, accept, wait));
+                WaitPreference.mayWait(wait, store.engine()), receipts -> answer(receipts, accept, wait));
     }
 
     private Response answer(List<AppendReceipt> receipts, List<MediaType> accept, WatermarkLevel wait) {

@@ -92,7 +92,7 @@ public class EventsResource {
         String events = uri.getBaseUri().toString() + "events/";
         // The request thread goes back to the container here; the answer follows the group commit.
         AsyncAnswers.resumeWhenDone(response, store, store.appendAsync(List.of(event), condition, Callers.of(caller)),
-                receipts -> answer(receipts.get(0), accept, wait, events));
+                WaitPreference.mayWait(wait, store.engine()), receipts -> answer(receipts.get(0), accept, wait, events));
     }
 
     /**

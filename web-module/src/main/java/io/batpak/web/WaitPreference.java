@@ -34,6 +34,16 @@ final class WaitPreference {
         return null;
     }
 
+    /**
+     * Whether answering with {@code level} may wait after the append's future completes: only for
+     * durable or visible when the store does not fsync every commit (under EVERY_COMMIT an append
+     * completes once it is durable and visible).
+     */
+    static boolean mayWait(WatermarkLevel level, EventStore store) {
+        return (level == WatermarkLevel.DURABLE || level == WatermarkLevel.VISIBLE)
+                && store.config().syncMode() != io.batpak.engine.SyncMode.EVERY_COMMIT;
+    }
+
     /** Waits for {@code level} at {@code position} and marks the answer; {@code level} null leaves it as it is. */
     static Response.ResponseBuilder apply(Response.ResponseBuilder answer, EventStore store, WatermarkLevel level,
                                           long position, long maxWaitMs) {
