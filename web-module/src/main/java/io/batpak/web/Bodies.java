@@ -167,6 +167,7 @@ public final class Bodies {
         if (wantsMsgpack(accept)) {
             return r.type(MsgpackJson.MEDIA_TYPE).entity(MsgpackJson.encode(value));
         }
-        return r.type(MediaType.APPLICATION_JSON_TYPE).entity(value.toString());
+        // As bytes: a String entity is written through a new charset encoder per answer.
+        return r.type(MediaType.APPLICATION_JSON_TYPE).entity(value.toString().getBytes(StandardCharsets.UTF_8));
     }
 }
