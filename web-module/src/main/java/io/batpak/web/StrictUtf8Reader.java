@@ -24,14 +24,27 @@ final class StrictUtf8Reader extends Reader {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     }
 
+    /**
+     * Fills {@code buf} as far as the body goes, as a {@code StringReader} over the whole body would:
+     * the JSON parser's error locations depend on how its reads were filled, so they stay the ones a
+     * body read whole got, whatever chunks the network delivered.
+     */
     @Override
     public int read(char[] buf, int off, int len) throws IOException {
+        int n = 0;
         try {
-            return in.read(buf, off, len);
+            while (n < len) {
+                int r = in.read(buf, off + n, len - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
         } catch (CharacterCodingException e) {
             invalid = true;
             throw e;
         }
+        return n == 0 && len > 0 ? -1 : n;
     }
 
     /** True if the body read so far (all of it after {@link #drain()}) is not valid UTF-8. */
