@@ -52,9 +52,11 @@ public final class AppendJson {
 
     /** The compact JSON text of a payload value, as stored. */
     public static byte[] payloadBytes(JsonValue payload) {
-        // A generator from the shared factory over a character writer, then one UTF-8 encoding of the
-        // text: a generator over a byte stream builds a charset encoder per call (measured at 9 % of a
-        // 1,000-event batch's CPU), and JsonValue.toString() would build a writer factory per event.
+        // A generator from the shared factory (JsonValue.toString() would build a writer factory per
+        // event of a batch), writing chars: one over an OutputStream encodes through an 8 KiB buffer
+        // of its own per generator, which was most of what a 1,000-event batch allocated
+        // (BatchParseBenchmark) and 9 % of its CPU. String.getBytes encodes as that writer did, lone
+        // surrogates as '?'.
         java.io.StringWriter out = new java.io.StringWriter(256);
         try (jakarta.json.stream.JsonGenerator g = GENERATORS.createGenerator(out)) {
             g.write(payload);

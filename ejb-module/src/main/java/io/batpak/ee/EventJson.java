@@ -9,6 +9,7 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonGenerator;
 import jakarta.json.stream.JsonParser;
 import java.io.ByteArrayInputStream;
 import java.util.Base64;
@@ -24,32 +25,143 @@ public final class EventJson {
     private EventJson() {
     }
 
-    public static JsonObject event(StoredEvent e) {
-        JsonObjectBuilder b = JSON.createObjectBuilder()
-                .add("eventId", e.eventId().toString())
-                .add("entity", e.entity())
-                .add("scope", e.scope())
-                .add("kind", e.kind().value())
-                .add("sequence", e.sequence())
-                .add("globalSequence", e.globalSequence())
-                .add("timestampUs", e.timestampUs());
-        nullable(b, "correlationId", e.correlationId() == null ? null : e.correlationId().toString());
-        nullable(b, "causationId", e.causationId() == null ? null : e.causationId().toString());
-        b.add("prevHash", Hex.encode(e.prevHash())).add("hash", Hex.encode(e.hash()));
-        if (!e.attributes().isEmpty()) {
-            JsonObjectBuilder attrs = JSON.createObjectBuilder();
-            e.attributes().forEach(attrs::add);
-            b.add("attributes", attrs);
-        }
-        b.add("payloadVersion", e.payloadVersion());
+    /**
+     * Receives a stored event's fields in the contract's order ({@link #fields}); one implementation
+     * per output form (a JSON object, a JSON generator, MessagePack), so every form has the same
+     * fields, names and values. Used by one thread at a time.
+     */
+    public interface Fields {
+        /** The event starts; it has {@code count} fields (MessagePack writes the count first). */
+        void start(int count);
+
+        /** A string field; {@code value} null is JSON null. */
+        void string(String name, String value);
+
+        void number(String name, long value);
+
+        /** The attributes object (string values), in the map's order. */
+        void attributes(String name, java.util.Map<String, String> attributes);
+
+        /** A JSON value (the payload). */
+        void value(String name, JsonValue value);
+
+        /** The event ends. */
+        void end();
+    }
+
+    /** The event's fields, in the contract's order, to {@code out}. */
+    public static void fields(StoredEvent e, Fields out) {
         byte[] payload = e.payload();
         JsonValue json = payloadJson(payload);
-        if (json != null) {
-            b.add("payload", json);
-        } else {
-            b.addNull("payload").add("payloadBase64", Base64.getEncoder().encodeToString(payload));
+        boolean attributes = !e.attributes().isEmpty();
+        out.start(13 + (attributes ? 1 : 0) + (json == null ? 1 : 0));
+        out.string("eventId", e.eventId().toString());
+        out.string("entity", e.entity());
+        out.string("scope", e.scope());
+        out.number("kind", e.kind().value());
+        out.number("sequence", e.sequence());
+        out.number("globalSequence", e.globalSequence());
+        out.number("timestampUs", e.timestampUs());
+        out.string("correlationId", e.correlationId() == null ? null : e.correlationId().toString());
+        out.string("causationId", e.causationId() == null ? null : e.causationId().toString());
+        out.string("prevHash", Hex.encode(e.prevHash()));
+        out.string("hash", Hex.encode(e.hash()));
+        if (attributes) {
+            out.attributes("attributes", e.attributes());
         }
+        out.number("payloadVersion", e.payloadVersion());
+        if (json != null) {
+            out.value("payload", json);
+        } else {
+            out.value("payload", JsonValue.NULL);
+            out.string("payloadBase64", Base64.getEncoder().encodeToString(payload));
+        }
+        out.end();
+    }
+
+    /** The event as a JSON object. */
+    public static JsonObject event(StoredEvent e) {
+        JsonObjectBuilder b = JSON.createObjectBuilder();
+        fields(e, new Fields() {
+            @Override
+            public void start(int count) {
+            }
+
+            @Override
+            public void string(String name, String value) {
+                if (value == null) {
+                    b.addNull(name);
+                } else {
+                    b.add(name, value);
+                }
+            }
+
+            @Override
+            public void number(String name, long value) {
+                b.add(name, value);
+            }
+
+            @Override
+            public void attributes(String name, java.util.Map<String, String> attributes) {
+                JsonObjectBuilder attrs = JSON.createObjectBuilder();
+                attributes.forEach(attrs::add);
+                b.add(name, attrs);
+            }
+
+            @Override
+            public void value(String name, JsonValue value) {
+                b.add(name, value);
+            }
+
+            @Override
+            public void end() {
+            }
+        });
         return b.build();
+    }
+
+    /**
+     * Writes the event as a JSON object to {@code g} (as an array element, or after {@code g}
+     * wrote a field name): the text is the {@link #event} object's, built field by field.
+     */
+    public static void write(JsonGenerator g, StoredEvent e) {
+        fields(e, new Fields() {
+            @Override
+            public void start(int count) {
+                g.writeStartObject();
+            }
+
+            @Override
+            public void string(String name, String value) {
+                if (value == null) {
+                    g.writeNull(name);
+                } else {
+                    g.write(name, value);
+                }
+            }
+
+            @Override
+            public void number(String name, long value) {
+                g.write(name, value);
+            }
+
+            @Override
+            public void attributes(String name, java.util.Map<String, String> attributes) {
+                g.writeStartObject(name);
+                attributes.forEach(g::write);
+                g.writeEnd();
+            }
+
+            @Override
+            public void value(String name, JsonValue value) {
+                g.write(name, value);
+            }
+
+            @Override
+            public void end() {
+                g.writeEnd();
+            }
+        });
     }
 
     /** The payload as a JSON value, or null if its bytes are not exactly one JSON document. */
@@ -101,13 +213,5 @@ public final class EventJson {
                 .add("globalSequence", r.globalSequence())
                 .add("hash", r.hashHex())
                 .build();
-    }
-
-    private static void nullable(JsonObjectBuilder b, String name, String value) {
-        if (value == null) {
-            b.addNull(name);
-        } else {
-            b.add(name, value);
-        }
     }
 }

@@ -2,22 +2,16 @@ package io.batpak.web;
 
 import static io.batpak.ee.Jsons.JSON;
 
-import io.batpak.ee.AppendJson;
 import io.batpak.ee.BatpakStore;
 import io.batpak.ee.EventJson;
-import io.batpak.ee.QueryJson;
 import io.batpak.engine.AppendCondition;
 import io.batpak.engine.AppendReceipt;
 import io.batpak.engine.AppendRequest;
-import io.batpak.engine.EventStore;
 import io.batpak.engine.WatermarkLevel;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -30,7 +24,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /** {@code POST /batches}: an atomic batch of appends; every event commits or none does. */
@@ -50,39 +43,18 @@ public class BatchesResource {
     @RolesAllowed(TokenPrincipal.WRITER)
     public void append(InputStream body, @HeaderParam("Content-Length") String contentLength,
                        @Suspended AsyncResponse response) {
-        byte[] bytes = Bodies.read(body, contentLength, Bodies.limit(store.settings()));
-        WatermarkLevel wait = WaitPreference.of(headers);
-        JsonObject json = Bodies.object(bytes, headers.getMediaType());
-        JsonValue events = json.get("events");
-        if (!(events instanceof JsonArray list) || list.isEmpty()) {
-            throw new ProblemException(Problem.invalid("field 'events' must be a non-empty array of append bodies"));
+        LimitedBody limited = LimitedBody.open(body, contentLength, Bodies.limit(store.settings()));
+        WatermarkLevel wait;
+        try {
+            wait = WaitPreference.of(headers);
+        } catch (RuntimeException e) {
+            throw limited.refuse(e); // a body over the limit is answered 413 first, as when it was read whole
         }
-        if (list.size() > EventStore.MAX_BATCH_EVENTS) {
-            throw new ProblemException(Problem.of(413, "payload-too-large", "Payload too large",
-                    "a batch holds at most " + EventStore.MAX_BATCH_EVENTS + " events, got " + list.size()));
-        }
-        List<AppendRequest> requests = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof JsonObject o)) {
-                throw new ProblemException(Problem.invalid("events[" + i + "] must be an object"));
-            }
-            if (o.containsKey("condition")) {
-                throw new ProblemException(Problem.invalid("events[" + i + "].condition: a batch's condition goes on the"
-                        + " batch (next to 'events'), and covers all of its events"));
-            }
-            try {
-                JsonValue key = o.get("idempotencyKey");
-                if (key != null && !(key instanceof jakarta.json.JsonString)) {
-                    throw new ProblemException(Problem.invalid("events[" + i + "].idempotencyKey must be a string"));
-                }
-                requests.add(AppendJson.parse(o, key == null ? null
-                        : CloudEventsCodec.headerKey(((jakarta.json.JsonString) key).getString())));
-            } catch (io.batpak.engine.StoreException e) {
-                throw new io.batpak.engine.StoreException(e.code(), "events[" + i + "]: " + e.getMessage(), e);
-            }
-        }
+        // Streamed: one event's object at a time becomes a request; the body is never held whole.
+        BatchBodies.Batch batch = BatchBodies.read(limited, headers.getMediaType());
+        List<AppendRequest> requests = batch.requests();
         Callers.checkWrites(security, requests);
-        AppendCondition condition = QueryJson.condition(json, Callers.grants(security));
+        AppendCondition condition = batch.condition(Callers.grants(security));
         List<MediaType> accept = headers.getAcceptableMediaTypes();
         // The request thread goes back to the container here; the answer follows the group commit.
         AsyncAnswers.resumeWhenDone(response, store, store.appendAsync(requests, condition, Callers.of(security)),

@@ -9,7 +9,6 @@ import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParser;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -38,37 +37,18 @@ public final class Bodies {
 
     /** The raw body, refused with 413 past {@code limit} bytes (by Content-Length or while reading). */
     public static byte[] read(InputStream in, String contentLength, long limit) {
-        if (contentLength != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(contentLength.trim());
-            } catch (NumberFormatException e) {
-                throw new ProblemException(Problem.invalid("Content-Length is not a number"));
-            }
-            if (declared > limit) {
-                drain(in);
-                throw tooLarge(limit);
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[16 * 1024];
-        long total = 0;
+        LimitedBody body = LimitedBody.open(in, contentLength, limit);
+        byte[] bytes;
         try {
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                total += n;
-                if (total > limit) {
-                    drain(in);
-                    throw tooLarge(limit);
-                }
-                out.write(buf, 0, n);
-            }
+            bytes = body.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        body.finish();
+        return bytes;
     }
 
-    private static void drain(InputStream in) {
+    static void drain(InputStream in) {
         byte[] buf = new byte[64 * 1024];
         long dropped = 0;
         try {
@@ -80,7 +60,7 @@ public final class Bodies {
         }
     }
 
-    private static ProblemException tooLarge(long limit) {
+    static ProblemException tooLarge(long limit) {
         return new ProblemException(Problem.of(413, "payload-too-large", "Payload too large",
                 "request body exceeds the limit of " + limit + " bytes (batpak.max-request-body-bytes)"));
     }
@@ -93,21 +73,20 @@ public final class Bodies {
     public static JsonObject object(byte[] body, MediaType type) {
         JsonValue v = value(body, type);
         if (!(v instanceof JsonObject o)) {
-            throw new ProblemException(Problem.invalid("the body must be a JSON object"));
+            throw notObject();
         }
         return o;
     }
 
     static JsonValue value(byte[] body, MediaType type) {
         if (body.length == 0) {
-            throw new ProblemException(Problem.invalid("the body is empty"));
+            throw empty();
         }
         if (isMsgpack(type)) {
             return MsgpackJson.decode(body);
         }
         if (type != null && !isJson(type)) {
-            throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
-                    "use application/json, application/msgpack or CloudEvents; got " + type));
+            throw unsupported(type);
         }
         // Decoded strictly here: the parser's own reader would turn invalid UTF-8 into U+FFFD and store
         // an altered entity name or payload (HostileInputIT, issue 21).
@@ -116,27 +95,59 @@ public final class Bodies {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
         } catch (CharacterCodingException e) {
-            throw new ProblemException(Problem.invalid("the body is not valid UTF-8"));
+            throw notUtf8();
         }
         // A parser rather than JsonReader.readValue(), which ignores anything after the first value ("{...}}garbage").
         try (JsonParser p = JSON.createParser(new StringReader(text))) {
             if (!p.hasNext()) {
-                throw new ProblemException(Problem.invalid("malformed JSON: no value"));
+                throw noValue();
             }
             p.next();
             JsonValue v = p.getValue();
-            if (p.hasNext()) {
-                throw new ProblemException(Problem.invalid("malformed JSON: content after the JSON value"));
-            }
+            endOfJson(p);
             return v;
         } catch (ProblemException e) {
             throw e;
-        } catch (JsonException e) {
-            throw new ProblemException(Problem.invalid("malformed JSON: " + e.getMessage()));
         } catch (RuntimeException e) {
-            // Parsson reports nesting beyond its depth limit as a plain RuntimeException: still the client's input.
-            throw new ProblemException(Problem.invalid("JSON not accepted: " + e.getMessage()));
+            throw malformedJson(e);
         }
+    }
+
+    static ProblemException empty() {
+        return new ProblemException(Problem.invalid("the body is empty"));
+    }
+
+    static ProblemException unsupported(MediaType type) {
+        return new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                "use application/json, application/msgpack or CloudEvents; got " + type));
+    }
+
+    static ProblemException notUtf8() {
+        return new ProblemException(Problem.invalid("the body is not valid UTF-8"));
+    }
+
+    static ProblemException noValue() {
+        return new ProblemException(Problem.invalid("malformed JSON: no value"));
+    }
+
+    static ProblemException notObject() {
+        return new ProblemException(Problem.invalid("the body must be a JSON object"));
+    }
+
+    /** After the body's one JSON value: anything but the end of input is refused. */
+    static void endOfJson(JsonParser p) {
+        if (p.hasNext()) {
+            throw new ProblemException(Problem.invalid("malformed JSON: content after the JSON value"));
+        }
+    }
+
+    /** The 400 for what the JSON parser refused. */
+    static ProblemException malformedJson(RuntimeException e) {
+        if (e instanceof JsonException) {
+            return new ProblemException(Problem.invalid("malformed JSON: " + e.getMessage()));
+        }
+        // Parsson reports nesting beyond its depth limit as a plain RuntimeException: still the client's input.
+        return new ProblemException(Problem.invalid("JSON not accepted: " + e.getMessage()));
     }
 
     static boolean isMsgpack(MediaType type) {

@@ -62,13 +62,9 @@ public class EntitiesResource {
         List<StoredEvent> events = store.engine().readEntity(query(entity, scope).withFrom(start).withLimit(max + 1));
         boolean more = events.size() > max;
         List<StoredEvent> page = more ? events.subList(0, max) : events;
-        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", EventsResource.array(page));
-        if (more) {
-            out.add("next", page.get(page.size() - 1).sequence() + 1);
-        } else {
-            out.addNull("next");
-        }
-        return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+        // Streamed event by event (EventPages): a page of up to MAX_PAGE events is never built as a tree.
+        return EventPages.answer(page, headers.getAcceptableMediaTypes(),
+                new EventPages.Tail("next", more ? page.get(page.size() - 1).sequence() + 1 : null));
     }
 
     @GET

@@ -20,9 +20,7 @@ import io.batpak.engine.WatermarkLevel;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -133,8 +131,7 @@ public class EventsResource {
         Region region = Params.region(entityPrefix, scope, kind, category)
                 .withAfter(Params.longParam("after", after, 0, 0, Long.MAX_VALUE)).withGrants(Callers.grants(security));
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
-        JsonObjectBuilder out = page(store.engine().read(region.withLimit(max + 1)), max);
-        return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+        return page(store.engine().read(region.withLimit(max + 1)), max, null);
     }
 
     /**
@@ -150,8 +147,7 @@ public class EventsResource {
         long after = StreamBodies.integer(o, "after", 0, 0, Long.MAX_VALUE);
         int max = (int) StreamBodies.integer(o, "limit", 100, 1, Params.MAX_PAGE);
         QueryResult r = store.engine().query(q, after, max + 1);
-        JsonObjectBuilder out = page(r.events(), max).add("head", r.head());
-        return Bodies.answer(Response.ok(), out.build(), headers.getAcceptableMediaTypes()).build();
+        return page(r.events(), max, r.head());
     }
 
     @GET
@@ -161,31 +157,20 @@ public class EventsResource {
         UUID id = AppendJson.parseUuid(eventId, "eventId");
         int max = (int) Params.longParam("limit", limit, 100, 1, Params.MAX_PAGE);
         List<StoredEvent> chain = store.engine().ancestors(EventLookup.of(id).withGrants(Callers.grants(security)), max);
-        JsonObject out = JSON.createObjectBuilder().add("events", array(chain)).build();
-        return Bodies.answer(Response.ok(), out, headers.getAcceptableMediaTypes()).build();
+        return EventPages.answer(chain, headers.getAcceptableMediaTypes());
     }
 
     /**
-     * {@code {"events":[…],"next"}} from a read of {@code max + 1} events: the first {@code max},
-     * and as {@code next} the last one's global sequence if there were more (else null).
+     * {@code {"events":[…],"next"}} (and {@code "head"} if not null) from a read of {@code max + 1}
+     * events, streamed: the first {@code max}, and as {@code next} the last one's global sequence if
+     * there were more (else null).
      */
-    private static JsonObjectBuilder page(List<StoredEvent> events, int max) {
+    private Response page(List<StoredEvent> events, int max, Long head) {
         boolean more = events.size() > max;
         List<StoredEvent> page = more ? events.subList(0, max) : events;
-        JsonObjectBuilder out = JSON.createObjectBuilder().add("events", array(page));
-        if (more) {
-            out.add("next", page.get(page.size() - 1).globalSequence());
-        } else {
-            out.addNull("next");
-        }
-        return out;
-    }
-
-    static JsonArrayBuilder array(List<StoredEvent> events) {
-        JsonArrayBuilder a = JSON.createArrayBuilder();
-        for (StoredEvent e : events) {
-            a.add(EventJson.event(e));
-        }
-        return a;
+        EventPages.Tail next = new EventPages.Tail("next", more ? page.get(page.size() - 1).globalSequence() : null);
+        List<MediaType> accept = headers.getAcceptableMediaTypes();
+        return head == null ? EventPages.answer(page, accept, next)
+                : EventPages.answer(page, accept, next, new EventPages.Tail("head", head));
     }
 }

@@ -16,6 +16,7 @@ import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
 
 /**
@@ -34,17 +35,27 @@ public final class MsgpackJson {
     /** Decodes one MessagePack document; trailing bytes or malformed input are a 400. */
     public static JsonValue decode(byte[] bytes) {
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
-            JsonValue v = read(u, 0, bytes.length);
+            JsonValue v = read(u, 0, bytes.length, true);
             if (u.hasNext()) {
                 throw new ProblemException(Problem.invalid("trailing bytes after the MessagePack document"));
             }
             return v;
         } catch (IOException | MessagePackException | IllegalArgumentException e) {
-            throw new ProblemException(Problem.invalid("malformed MessagePack: " + e.getMessage()));
+            throw malformed(e);
         }
     }
 
-    private static JsonValue read(MessageUnpacker u, int depth, long size) throws IOException {
+    /** The 400 for MessagePack the unpacker could not read (what {@link #decode} answers). */
+    static ProblemException malformed(Exception e) {
+        return new ProblemException(Problem.invalid("malformed MessagePack: " + e.getMessage()));
+    }
+
+    /**
+     * Reads the next value at nesting {@code depth} of a document of at most {@code size} bytes,
+     * with every check {@link #decode} makes; {@code keep} false checks it without building it (and
+     * answers null), for parts of a streamed body that are not needed.
+     */
+    static JsonValue read(MessageUnpacker u, int depth, long size, boolean keep) throws IOException {
         if (depth > MAX_DEPTH) {
             throw new ProblemException(Problem.invalid("MessagePack nested deeper than " + MAX_DEPTH));
         }
@@ -57,50 +68,89 @@ public final class MsgpackJson {
                 return u.unpackBoolean() ? JsonValue.TRUE : JsonValue.FALSE;
             case INTEGER:
                 if (f == MessageFormat.UINT64) {
-                    return JSON.createValue(u.unpackBigInteger());
+                    java.math.BigInteger big = u.unpackBigInteger();
+                    return keep ? JSON.createValue(big) : null;
                 }
-                return JSON.createValue(u.unpackLong());
+                long l = u.unpackLong();
+                return keep ? JSON.createValue(l) : null;
             case FLOAT:
                 double d = u.unpackDouble();
                 if (Double.isNaN(d) || Double.isInfinite(d)) {
                     throw new ProblemException(Problem.invalid("MessagePack float is not a JSON number: " + d));
                 }
-                return JSON.createValue(d);
+                return keep ? JSON.createValue(d) : null;
             case STRING:
-                return JSON.createValue(u.unpackString());
+                String text = u.unpackString();
+                return keep ? JSON.createValue(text) : null;
             case BINARY:
-                int length = u.unpackBinaryHeader();
-                // A header may claim up to 4 GiB: never allocate more than the body still holds.
-                if (length < 0 || length > size - u.getTotalReadBytes()) {
-                    throw new ProblemException(Problem.invalid("MessagePack binary of " + Integer.toUnsignedString(length)
-                            + " bytes runs past the end of the body"));
-                }
-                byte[] bin = new byte[length];
-                u.readPayload(bin);
-                return JSON.createValue(Base64.getEncoder().encodeToString(bin));
+                byte[] bin = binary(u, size);
+                return keep ? JSON.createValue(Base64.getEncoder().encodeToString(bin)) : null;
             case ARRAY: {
                 int n = u.unpackArrayHeader();
-                JsonArrayBuilder a = JSON.createArrayBuilder();
+                JsonArrayBuilder a = keep ? JSON.createArrayBuilder() : null;
                 for (int i = 0; i < n; i++) {
-                    a.add(read(u, depth + 1, size));
+                    JsonValue e = read(u, depth + 1, size, keep);
+                    if (keep) {
+                        a.add(e);
+                    }
                 }
-                return a.build();
+                return keep ? a.build() : null;
             }
             case MAP: {
                 int n = u.unpackMapHeader();
-                JsonObjectBuilder o = JSON.createObjectBuilder();
+                JsonObjectBuilder o = keep ? JSON.createObjectBuilder() : null;
                 for (int i = 0; i < n; i++) {
-                    if (u.getNextFormat().getValueType() != org.msgpack.value.ValueType.STRING) {
-                        throw new ProblemException(Problem.invalid("MessagePack map keys must be strings"));
+                    String key = key(u);
+                    JsonValue e = read(u, depth + 1, size, keep);
+                    if (keep) {
+                        o.add(key, e);
                     }
-                    String key = u.unpackString();
-                    o.add(key, read(u, depth + 1, size));
                 }
-                return o.build();
+                return keep ? o.build() : null;
             }
             default:
                 throw new ProblemException(Problem.invalid("MessagePack type " + f + " has no JSON form"));
         }
+    }
+
+    /** A map key, which must be a string. */
+    static String key(MessageUnpacker u) throws IOException {
+        if (u.getNextFormat().getValueType() != org.msgpack.value.ValueType.STRING) {
+            throw new ProblemException(Problem.invalid("MessagePack map keys must be strings"));
+        }
+        return u.unpackString();
+    }
+
+    private static byte[] binary(MessageUnpacker u, long size) throws IOException {
+        int length = u.unpackBinaryHeader();
+        // A header may claim up to 4 GiB: never allocate more than the body still holds (or, read as a
+        // stream, may still hold), and in chunks, so a short body never costs what its header claims.
+        if (length < 0 || length > size - u.getTotalReadBytes()) {
+            throw pastEnd(length);
+        }
+        if (length <= BINARY_CHUNK) {
+            return readPayload(u, length, length);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(BINARY_CHUNK);
+        for (int left = length; left > 0; left -= BINARY_CHUNK) {
+            out.write(readPayload(u, Math.min(left, BINARY_CHUNK), length));
+        }
+        return out.toByteArray();
+    }
+
+    private static final int BINARY_CHUNK = 64 * 1024;
+
+    private static byte[] readPayload(MessageUnpacker u, int n, int length) throws IOException {
+        try {
+            return u.readPayload(n);
+        } catch (org.msgpack.core.MessageInsufficientBufferException e) {
+            throw pastEnd(length); // a streamed body ended before the binary did
+        }
+    }
+
+    private static ProblemException pastEnd(int length) {
+        return new ProblemException(Problem.invalid("MessagePack binary of " + Integer.toUnsignedString(length)
+                + " bytes runs past the end of the body"));
     }
 
     /** Encodes a JSON value as MessagePack. */
@@ -113,7 +163,8 @@ public final class MsgpackJson {
         }
     }
 
-    private static void write(MessageBufferPacker p, JsonValue v) throws IOException {
+    /** Writes a JSON value as MessagePack (as {@link #encode} does), to a packer that may stream. */
+    static void write(MessagePacker p, JsonValue v) throws IOException {
         switch (v.getValueType()) {
             case NULL -> p.packNil();
             case TRUE -> p.packBoolean(true);
