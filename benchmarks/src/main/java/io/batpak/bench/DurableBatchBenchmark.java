@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * (u) The in-process reference of the HTTP batch figure: durable atomic batches of 1,000 events
+ * (v) The in-process reference of the HTTP batch figure: durable atomic batches of 1,000 events
  * (sync mode EVERY_COMMIT, as the server runs) from 4 threads, the connections benchmarks/load/run.sh
  * opens for its batch run. Each event is the JSON payload batch.lua sends (200 bytes) over 10,000
  * entities of one scope. Scores are events per second, all threads together. benchmarks/load/run.sh

@@ -171,7 +171,7 @@ final class BatchBodies {
 
     private static Fields msgpackFields(MessageUnpacker u, long size) throws IOException {
         // Depths as MsgpackJson.decode counts them: the body 0, its fields 1, the events 2.
-        if (u.getNextFormat().getValueType() != ValueType.MAP) {
+        if (MsgpackJson.typeOf(u) != ValueType.MAP) {
             MsgpackJson.read(u, 0, size, false);
             msgpackEnd(u);
             throw Bodies.notObject();
@@ -190,7 +190,7 @@ final class BatchBodies {
     }
 
     private static BatchEvents msgpackEvents(MessageUnpacker u, long size) throws IOException {
-        if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
+        if (MsgpackJson.typeOf(u) != ValueType.ARRAY) {
             MsgpackJson.read(u, 1, size, false);
             return BatchEvents.notArray();
         }
@@ -199,7 +199,7 @@ final class BatchBodies {
             if (!events.wants()) {
                 MsgpackJson.read(u, 2, size, false);
                 events.skipped();
-            } else if (u.getNextFormat().getValueType() == ValueType.MAP) {
+            } else if (MsgpackJson.typeOf(u) == ValueType.MAP) {
                 events.add(MsgpackJson.read(u, 2, size, true));
             } else {
                 MsgpackJson.read(u, 2, size, false);

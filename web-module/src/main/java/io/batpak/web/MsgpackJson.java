@@ -60,7 +60,7 @@ public final class MsgpackJson {
             throw new ProblemException(Problem.invalid("MessagePack nested deeper than " + MAX_DEPTH));
         }
         MessageFormat f = u.getNextFormat();
-        switch (f.getValueType()) {
+        switch (typeOf(u)) {
             case NIL:
                 u.unpackNil();
                 return JsonValue.NULL;
@@ -113,9 +113,21 @@ public final class MsgpackJson {
         }
     }
 
+    /**
+     * The type of the next value. The byte 0xC1 is never used by MessagePack and has no type
+     * (msgpack-core answers null for it), so it is malformed input, not a server error.
+     */
+    static org.msgpack.value.ValueType typeOf(MessageUnpacker u) throws IOException {
+        MessageFormat f = u.getNextFormat();
+        if (f == MessageFormat.NEVER_USED || f.getValueType() == null) {
+            throw new ProblemException(Problem.invalid("malformed MessagePack: the byte 0xC1 is never used"));
+        }
+        return f.getValueType();
+    }
+
     /** A map key, which must be a string. */
     static String key(MessageUnpacker u) throws IOException {
-        if (u.getNextFormat().getValueType() != org.msgpack.value.ValueType.STRING) {
+        if (typeOf(u) != org.msgpack.value.ValueType.STRING) {
             throw new ProblemException(Problem.invalid("MessagePack map keys must be strings"));
         }
         return u.unpackString();
