@@ -90,6 +90,6 @@ print(f"waiters: {sse} SSE streams ({c['sse_opened']} opened, {c['sse_refused']}
       f" {polls} long pollers ({c['polls']} polls sent, {c['poll_answers']} answered 2xx, {c['poll_refused']} refused/failed)")
 print(f"refused requests while opening or holding: {refused}")
 print(f"server RSS: {rss0} MB before, {rss1} MB with the waiters open")
-print(f"server live threads: {t0} before, {t1} with the waiters open (+{int(t1) - int(t0)})")
+print(f"server live threads: {t0} before, {t1} with the waiters open ({int(t1) - int(t0):+d})")
 print(f"single appends/s: {alone} alone, {with_} with the waiters open, ratio {float(with_) / float(alone):.2f}")
 EOF
