@@ -3,10 +3,12 @@
 # /health/ready, and removes server and temp dir on exit. The caller sets LOAD_NAME first; after
 # `start_payara` it has PORT, WORK (data in $WORK/data, the admin token in $WORK/data/auth) and
 # JMH_JAR. Settings (environment): PORT (default: a free port), PAYARA_VERSION (6.2025.10), MVN
-# (default "mvn -B"), SKIP_BUILD=1 (use the WAR and benchmarks.jar already built).
+# (default "mvn -B"), SKIP_BUILD=1 (use the WAR and benchmarks.jar already built), PAYARA_OPTS
+# (extra JVM options for the server, e.g. -Dbatpak.limits.sse-total=2000).
 PAYARA_VERSION=${PAYARA_VERSION:-6.2025.10}
 MVN=${MVN:-mvn -B -Dstyle.color=never}
 SKIP_BUILD=${SKIP_BUILD:-0}
+PAYARA_OPTS=${PAYARA_OPTS:-}
 PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -34,7 +36,8 @@ start_payara() {
   $MVN -q dependency:copy -Dartifact=fish.payara.extras:payara-micro:$PAYARA_VERSION -DoutputDirectory="$WORK/payara" >/dev/null
   mkdir -p "$WORK/data" "$WORK/root"
   log "starting Payara Micro on :$PORT"
-  java -Dbatpak.data-dir="$WORK/data" \
+  # shellcheck disable=SC2086 # PAYARA_OPTS is a list of options
+  java $PAYARA_OPTS -Dbatpak.data-dir="$WORK/data" \
     -jar "$WORK/payara/payara-micro-$PAYARA_VERSION.jar" \
     --postbootcommandfile "$ROOT/config/payara/post-boot-commands.asadmin" --deploy "$WAR" --contextroot / --port "$PORT" --nocluster \
     --rootdir "$WORK/root" >"$WORK/payara.log" 2>&1 &

@@ -17,12 +17,16 @@ import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URL;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -40,8 +44,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * dropped with an {@code end} event while the publisher carries on, a call served by a CDI
  * {@code @EndpointHandler} bean ({@link QuoteHandler}), one served by an HTTP handler through
  * poll/reply, one that times out (504) and one with no handler (503). One deployment, whose
- * configuration ({@code exchanges/microprofile-config.properties}) sets a subscriber queue of 4;
- * names are unique per run.
+ * configuration ({@code exchanges/microprofile-config.properties}) sets a subscriber queue of 4
+ * and room for 400 SSE streams; names are unique per run. It also holds the test that 300 SSE
+ * streams (of {@code GET /subscribe}) open at once each get every event while the server's thread
+ * count stays near where it was: SSE streams hold no thread while they wait, and this deployment's
+ * limits leave room for them.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -280,5 +287,75 @@ class ExchangesIT {
         Http.Reply r = http.post("endpoints/nobody-" + RUN + "/call", "{\"payload\":1,\"timeoutMs\":5000}");
         assertProblem(r, 503, "no-handler");
         assertTrue(r.header("Retry-After") != null, "no Retry-After on no-handler");
+    }
+
+    /**
+     * 300 SSE streams opened at once (16 at a time, so the opening burst does not itself grow the
+     * HTTP pool by much) each receive every one of 5 appended events, in order, and the server's
+     * live threads (MicroProfile Metrics, base scope {@code thread_count}) grow by far less than one per
+     * stream: a stream that waits holds no thread.
+     */
+    @Test
+    void threeHundredSseStreamsAtOnceEachGetEveryEventWithoutAThreadEach() throws Exception {
+        int streams = 300;
+        String prefix = "many-" + RUN + ":";
+        Http ops = new Http(baseUrl.toURI().resolve("/"));
+        // One stream first, so the SSE dispatcher's own few threads exist before the baseline.
+        try (SseStream warm = SseStream.open(http.client(), http.uri("subscribe?entityPrefix=" + prefix + "warm"),
+                http.authorization(), null, Duration.ofSeconds(30))) {
+            assertEquals(200, warm.status());
+        }
+        long before = threadCount(ops);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        ExecutorService openers = Executors.newFixedThreadPool(16);
+        List<SseStream> open = new ArrayList<>();
+        try {
+            List<Future<SseStream>> opening = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                opening.add(openers.submit(() -> SseStream.open(client, http.uri("subscribe?after=0&entityPrefix=" + prefix),
+                        http.authorization(), null, Duration.ofSeconds(60))));
+            }
+            for (Future<SseStream> f : opening) {
+                SseStream s = f.get(HANG_GUARD_MS, TimeUnit.MILLISECONDS);
+                open.add(s);
+                assertEquals(200, s.status(), "an SSE stream was refused");
+            }
+            long withStreams = threadCount(ops);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Http.Reply r = http.post("events", "{\"entity\":\"" + prefix + i + "\",\"scope\":\"it\",\"kind\":61441,"
+                        + "\"payload\":" + i + "}");
+                assertEquals(201, r.status(), () -> "append: " + r);
+                ids.add(Long.toString(r.json().getJsonNumber("globalSequence").longValue()));
+            }
+            long deadline = deadline();
+            for (int k = 0; k < open.size(); k++) {
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < ids.size(); i++) {
+                    got.add(open.get(k).next(deadline, "stream " + k).id());
+                }
+                assertEquals(ids, got, "stream " + k + " got every event once, in order");
+            }
+            assertTrue(withStreams - before < streams / 3, "the server's live threads grew from " + before + " to "
+                    + withStreams + " with " + streams + " SSE streams open: a waiting stream must hold no thread");
+        } finally {
+            open.forEach(SseStream::close);
+            openers.shutdownNow();
+        }
+    }
+
+    /** The server's live thread count from MicroProfile Metrics (Prometheus text, base scope). */
+    private static long threadCount(Http ops) {
+        Http.Reply r = ops.get("metrics?scope=base");
+        assertEquals(200, r.status(), () -> "GET /metrics: " + r);
+        for (String line : r.text().split("\n")) {
+            // MicroProfile Metrics 5 names it thread_count{mp_scope="base"}; older ones base_thread_count
+            if (line.startsWith("base_thread_count") || line.startsWith("thread_count{") && line.contains("mp_scope=\"base\"")) {
+                String[] parts = line.trim().split("\\s+");
+                return (long) Double.parseDouble(parts[parts.length - 1]);
+            }
+        }
+        throw new AssertionError("no base_thread_count in GET /metrics: " + r.text());
     }
 }

@@ -21,8 +21,20 @@ import java.util.List;
  * woken at most once per window of 0.1 ms per open subscription (0.1 ms to 10 ms), so an event may
  * arrive up to that long after its append returned.
  *
- * <p>Threading: one consumer thread calls {@link #poll}; {@link #close()}, {@link #isClosed()} and
- * the diagnostics may be called from any thread. Closing the store closes every subscription.
+ * <p>Two ways to consume, with the same delivery (the same events in the same order, whichever is
+ * used, even mixed): {@link #poll} blocks the consumer's thread until something is ready; a consumer
+ * that must hold no thread while it waits (an SSE stream among thousands) takes what is ready with
+ * {@link #pollNow} and, when that is empty, registers {@link #onReady} to be called back once more
+ * may be there. That callback runs on the thread that publishes, right after a group is published,
+ * so it must do no I/O and never block: it only schedules the consumer's work. It costs the
+ * publisher nothing while no listener is armed and one call per armed listener otherwise; a
+ * listener is disarmed when it fires, so a consumer that re-arms only after it has read what was
+ * ready is called at most once per read it does.
+ *
+ * <p>Threading: one consumer at a time calls {@link #poll}, {@link #pollNow} and {@link #onReady}
+ * (it may hand over between threads, e.g. from one pooled task to the next, with a happens-before
+ * such as an executor's); {@link #close()}, {@link #isClosed()} and the diagnostics may be called
+ * from any thread. Closing the store closes every subscription.
  */
 public interface Subscription extends AutoCloseable {
     /**
@@ -33,6 +45,23 @@ public interface Subscription extends AutoCloseable {
      * @throws InterruptedException if the consumer thread is interrupted while it waits
      */
     List<StoredEvent> poll(int max, Duration wait) throws InterruptedException;
+
+    /**
+     * The next matching events that are ready now, at most {@code max} ({@code >= 1}), without
+     * waiting: empty when nothing new matches yet and after {@link #close()}. It may read the log
+     * (on the caller's thread) when the subscription is far behind, but never waits for a publish.
+     */
+    List<StoredEvent> pollNow(int max);
+
+    /**
+     * Arms {@code listener} to be run once, when events may be ready for {@link #pollNow} or the
+     * subscription closes: right away on the caller's thread if that is already so, otherwise on the
+     * publishing thread after the next published group (or on the thread that closes it). It may
+     * run when nothing that matches is ready (a published event need not match the filter); the
+     * consumer then reads empty and arms again. Arming again before it ran replaces the listener;
+     * it is never run twice for one arming. The listener must not block or do I/O.
+     */
+    void onReady(Runnable listener);
 
     /** The global sequence of the last event delivered, or the start position if none was. */
     long position();

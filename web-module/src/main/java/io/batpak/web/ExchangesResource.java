@@ -26,16 +26,13 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.InputStream;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /exchanges/{name}}: ephemeral topic fan-out (HTTP-API.md "Exchanges and RPC endpoints").
@@ -45,8 +42,9 @@ import java.util.concurrent.TimeUnit;
  * {@code *} and {@code #}) streams one SSE message per matching publish, {@code data:}
  * {@code {"topic","payload"}}, from the moment it opened; there are no ids and no replay.
  *
- * <p>The stream runs on a managed long-running task with the same limits and token-expiry rule as
- * {@code GET /subscribe} ({@link SubscribeResource}, {@link SubscriptionLimits}). A subscriber whose
+ * <p>The stream is sent by the {@link SseDispatcher} (no thread held while it waits) with the same
+ * limits and token-expiry rule as {@code GET /subscribe} ({@link SubscribeResource},
+ * {@link SubscriptionLimits}). A subscriber whose
  * queue ({@code batpak.exchanges.subscriber-queue}) fills is dropped; it still receives what was
  * queued before, then a last event {@code event: end} with {@code {"reason":"slow-subscriber"}}
  * (or {@code "shutdown"}, {@code "token-expired"}) before the stream closes. Access:
@@ -55,9 +53,6 @@ import java.util.concurrent.TimeUnit;
 @Path("exchanges/{name}")
 @ApplicationScoped
 public class ExchangesResource {
-    private static final Logger LOG = System.getLogger(ExchangesResource.class.getName());
-    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-
     @Inject
     BatpakStore store;
     @Inject
@@ -66,6 +61,8 @@ public class ExchangesResource {
     SubscriptionLimits limits;
     @Inject
     TokenVerifier verifier;
+    @Inject
+    SseDispatcher dispatcher;
     @Context
     SecurityContext security;
     @Context
@@ -108,7 +105,7 @@ public class ExchangesResource {
         try {
             ExchangeSubscription s = exchanges.exchanges().subscribe(name, topic == null ? "#" : topic);
             try {
-                store.runTask(() -> stream(s, sink, sse, slot, endsAtSecond));
+                dispatcher.open(new MessageSource(s), sink, sse, slot, endsAtSecond);
             } catch (RuntimeException e) {
                 s.close();
                 throw e;
@@ -119,46 +116,61 @@ public class ExchangesResource {
         }
     }
 
-    private static void stream(ExchangeSubscription s, SseEventSink sink, Sse sse, SubscriptionLimits.Slot slot,
-                               long endsAtSecond) {
-        try (slot; s; sink) {
-            long lastSend = System.nanoTime();
-            while (!sink.isClosed()) {
-                List<ExchangeMessage> batch = s.poll(256, Duration.ofSeconds(1));
-                if (Instant.now().getEpochSecond() > endsAtSecond) {
-                    end(sink, sse, "token-expired", "the token expired; subscribe again with a fresh one");
-                    return;
-                }
-                for (ExchangeMessage m : batch) {
-                    send(sink, sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class,
-                            "{\"topic\":" + JSON.createValue(m.topic()) + ",\"payload\":" + m.payload() + "}").build());
-                    lastSend = System.nanoTime();
-                }
-                if (batch.isEmpty() && s.isFinished()) {
-                    EndReason why = s.endReason();
-                    end(sink, sse, why.code(), why == EndReason.SLOW_SUBSCRIBER ? "the subscriber's queue was full:"
-                            + " it read slower than the exchange published; messages after this one were not"
-                            + " delivered to it" : "the exchanges are shutting down");
-                    return;
-                }
-                if (batch.isEmpty() && System.nanoTime() - lastSend > KEEP_ALIVE.toNanos()) {
-                    send(sink, sse.newEventBuilder().comment("keep-alive").build());
-                    lastSend = System.nanoTime();
-                }
+    /** An exchange subscription as SSE messages: data = {"topic","payload"}, no ids. */
+    static final class MessageSource implements SseSource {
+        private final ExchangeSubscription subscription;
+
+        MessageSource(ExchangeSubscription subscription) {
+            this.subscription = subscription;
+        }
+
+        @Override
+        public List<OutboundSseEvent> take(Sse sse, int max) {
+            List<ExchangeMessage> messages = subscription.pollNow(max);
+            List<OutboundSseEvent> out = new ArrayList<>(messages.size());
+            for (ExchangeMessage m : messages) {
+                out.add(sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class,
+                        "{\"topic\":" + JSON.createValue(m.topic()) + ",\"payload\":" + m.payload() + "}").build());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.log(Level.DEBUG, "exchange SSE stream ended: {0}", e.toString());
+            return out;
+        }
+
+        @Override
+        public void onReady(Runnable listener) {
+            subscription.onReady(listener);
+        }
+
+        @Override
+        public boolean isFinished() {
+            return subscription.isFinished();
+        }
+
+        @Override
+        public OutboundSseEvent finishedMessage(Sse sse) {
+            EndReason why = subscription.endReason();
+            return end(sse, why.code(), why == EndReason.SLOW_SUBSCRIBER ? "the subscriber's queue was full:"
+                    + " it read slower than the exchange published; messages after this one were not"
+                    + " delivered to it" : "the exchanges are shutting down");
+        }
+
+        @Override
+        public OutboundSseEvent expiredMessage(Sse sse) {
+            return end(sse, "token-expired", "the token expired; subscribe again with a fresh one");
+        }
+
+        @Override
+        public OutboundSseEvent shutdownMessage(Sse sse) {
+            return end(sse, EndReason.SHUTDOWN.code(), "the exchanges are shutting down");
+        }
+
+        @Override
+        public void close() {
+            subscription.close();
         }
     }
 
-    private static void end(SseEventSink sink, Sse sse, String reason, String detail) throws Exception {
-        send(sink, sse.newEventBuilder().name("end").mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class,
-                JSON.createObjectBuilder().add("reason", reason).add("detail", detail).build().toString()).build());
-    }
-
-    private static void send(SseEventSink sink, jakarta.ws.rs.sse.OutboundSseEvent e) throws Exception {
-        sink.send(e).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    private static OutboundSseEvent end(Sse sse, String reason, String detail) {
+        return sse.newEventBuilder().name("end").mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class,
+                JSON.createObjectBuilder().add("reason", reason).add("detail", detail).build().toString()).build();
     }
 }

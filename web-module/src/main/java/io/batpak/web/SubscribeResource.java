@@ -17,22 +17,20 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /subscribe}: Server-Sent Events, one message per matching event ({@code id:} its global
  * sequence, {@code data:} the stored event as JSON). Catch-up from {@code Last-Event-ID} (which wins,
  * as on a reconnect) or {@code after}, both exclusive, then live; with neither, live from now. It
  * never skips or repeats an event across a reconnect, because it resumes from the global sequence
- * the client last saw. A comment every 15 s keeps idle connections open. Each stream runs on a
- * managed long-running task and reads its own catch-up subscription, so it never slows appends.
+ * the client last saw. A comment every 15 s keeps idle connections open. Each stream reads its own
+ * catch-up subscription, so it never slows appends, and holds no thread while it waits: the
+ * {@link SseDispatcher} sends for all streams on a few threads.
  * A stream ends (after a comment saying why) when the caller's token expires, i.e. once the same
  * token would be refused ({@code exp} plus {@code mp.jwt.verify.clock.skew}): a stream must not
  * outlive the authority it was opened with. The client reconnects with a fresh token and
@@ -41,15 +39,14 @@ import java.util.concurrent.TimeUnit;
 @Path("subscribe")
 @ApplicationScoped
 public class SubscribeResource {
-    private static final Logger LOG = System.getLogger(SubscribeResource.class.getName());
-    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-
     @Inject
     BatpakStore store;
     @Inject
     SubscriptionLimits limits;
     @Inject
     TokenVerifier verifier;
+    @Inject
+    SseDispatcher dispatcher;
     @Context
     SecurityContext security;
 
@@ -74,7 +71,12 @@ public class SubscribeResource {
         SubscriptionLimits.Slot slot = limits.acquire(Callers.of(security).name());
         try {
             Subscription s = engine.subscribe(filter, from, store.settings().subscriberBuffer());
-            store.runTask(() -> stream(s, sink, sse, slot, endsAtSecond));
+            try {
+                dispatcher.open(new EventSource(s), sink, sse, slot, endsAtSecond);
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             slot.close();
             throw e;
@@ -90,35 +92,53 @@ public class SubscribeResource {
         return Long.MAX_VALUE;
     }
 
-    private static void stream(Subscription s, SseEventSink sink, Sse sse, SubscriptionLimits.Slot slot,
-                               long endsAtSecond) {
-        try (slot; s; sink) {
-            long lastSend = System.nanoTime();
-            while (!sink.isClosed() && !s.isClosed()) {
-                List<StoredEvent> batch = s.poll(256, Duration.ofSeconds(1));
-                if (Instant.now().getEpochSecond() > endsAtSecond) {
-                    // Nothing more under an expired token, not even what was just polled: the client
-                    // resumes from its Last-Event-ID with a fresh token.
-                    sink.send(sse.newEventBuilder().comment("token expired").build()).toCompletableFuture()
-                            .get(5, TimeUnit.SECONDS);
-                    return;
-                }
-                for (StoredEvent e : batch) {
-                    sink.send(sse.newEventBuilder().id(Long.toString(e.globalSequence()))
-                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(EventJson.event(e).toString()).build())
-                            .toCompletableFuture().get(30, TimeUnit.SECONDS);
-                    lastSend = System.nanoTime();
-                }
-                if (batch.isEmpty() && System.nanoTime() - lastSend > KEEP_ALIVE.toNanos()) {
-                    sink.send(sse.newEventBuilder().comment("keep-alive").build()).toCompletableFuture()
-                            .get(30, TimeUnit.SECONDS);
-                    lastSend = System.nanoTime();
-                }
+    /** The store subscription as SSE messages: id = global sequence, data = the event as JSON. */
+    static final class EventSource implements SseSource {
+        private final Subscription subscription;
+
+        EventSource(Subscription subscription) {
+            this.subscription = subscription;
+        }
+
+        @Override
+        public List<OutboundSseEvent> take(Sse sse, int max) {
+            List<StoredEvent> events = subscription.pollNow(max);
+            List<OutboundSseEvent> out = new ArrayList<>(events.size());
+            for (StoredEvent e : events) {
+                out.add(sse.newEventBuilder().id(Long.toString(e.globalSequence()))
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(EventJson.event(e).toString()).build());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.log(Level.DEBUG, "SSE stream ended: {0}", e.toString());
+            return out;
+        }
+
+        @Override
+        public void onReady(Runnable listener) {
+            subscription.onReady(listener);
+        }
+
+        @Override
+        public boolean isFinished() {
+            return subscription.isClosed();
+        }
+
+        @Override
+        public OutboundSseEvent finishedMessage(Sse sse) {
+            return null; // the store closed: the client reconnects from its Last-Event-ID
+        }
+
+        @Override
+        public OutboundSseEvent expiredMessage(Sse sse) {
+            return sse.newEventBuilder().comment("token expired").build();
+        }
+
+        @Override
+        public OutboundSseEvent shutdownMessage(Sse sse) {
+            return null;
+        }
+
+        @Override
+        public void close() {
+            subscription.close();
         }
     }
 }

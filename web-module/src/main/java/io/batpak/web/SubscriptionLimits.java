@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Counts open SSE subscriptions, per principal and store-wide, since each holds a managed thread.
+ * Counts open SSE subscriptions, per principal and store-wide: a waiting one holds no thread
+ * ({@link SseDispatcher}), but each holds a connection, a subscription and up to one batch of messages.
  * One past {@code batpak.limits.sse-per-principal} is 429 {@code too-many-subscriptions}: the limit
  * is the client's own, and it can retry once one of its streams closes. One past
  * {@code batpak.limits.sse-total} is 503 {@code unavailable}: that limit is the server's state (all

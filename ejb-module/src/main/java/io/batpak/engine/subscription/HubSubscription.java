@@ -7,6 +7,9 @@ import io.batpak.engine.Subscription;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -15,6 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  * and catching up after falling behind are one path, which is why nothing can be skipped or
  * delivered twice at the switch between them. Within {@code capacity} events of the head it reads
  * through the shared {@link RecentEvents}; further behind it reads the log directly.
+ *
+ * <p>{@link #pollNow} is the same read without the wait; {@link #onReady} parks a callback instead of
+ * a thread. Why an armed listener is never missed: the consumer stores the listener, queues itself
+ * in the hub's armed queue, then reads the published count; the writer publishes (raises the count),
+ * then drains the armed queue. Either the consumer sees the new events and runs the listener itself,
+ * or the writer finds it queued and runs it. {@link #listener}'s get-and-set makes one arming run
+ * at most once, whoever gets there first.
  */
 final class HubSubscription implements Subscription {
     private final SubscriptionHub hub;
@@ -28,6 +38,10 @@ final class HubSubscription implements Subscription {
     private volatile Thread waiter;
     private volatile long fallbacks;
     private boolean behind;
+    /** The armed callback, or null; taken (set to null) by whoever runs it. Any thread. */
+    private final AtomicReference<Runnable> listener = new AtomicReference<>();
+    /** Whether this sits in the hub's armed queue, so it is queued at most once. Any thread. */
+    private final AtomicBoolean queued = new AtomicBoolean();
 
     HubSubscription(SubscriptionHub hub, FilteredScan scan, Region filter, long after, int capacity) {
         this.hub = hub;
@@ -71,6 +85,36 @@ final class HubSubscription implements Subscription {
             if (woken) {
                 hub.helpWake(this);
             }
+        }
+    }
+
+    @Override
+    public List<StoredEvent> pollNow(int max) {
+        SubscriptionHub.checkMax(max);
+        return closed ? List.of() : readAvailable(max);
+    }
+
+    @Override
+    public void onReady(Runnable l) {
+        listener.set(Objects.requireNonNull(l, "listener"));
+        if (queued.compareAndSet(false, true)) {
+            hub.arm(this);
+        }
+        if (closed || scan.published() > scanned) {
+            fireListener();
+        }
+    }
+
+    /** Called by the hub after it took this from the armed queue: it may be queued again from now on. */
+    void dequeued() {
+        queued.set(false);
+    }
+
+    /** Runs the armed listener if there is one (once per arming). Never blocks but for the listener. */
+    void fireListener() {
+        Runnable l = listener.getAndSet(null);
+        if (l != null) {
+            l.run();
         }
     }
 
@@ -155,6 +199,7 @@ final class HubSubscription implements Subscription {
         closed = true;
         hub.remove(this);
         unparkWaiter();
+        fireListener();
     }
 
     @Override

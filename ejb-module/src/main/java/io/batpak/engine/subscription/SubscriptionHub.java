@@ -8,6 +8,7 @@ import io.batpak.engine.StoredEvent;
 import io.batpak.engine.Subscription;
 
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -32,6 +33,15 @@ import java.util.concurrent.locks.LockSupport;
  * directly), or the subscriber sees the new events and does not park, or it sees a stamp younger
  * than the longest window and parks only until that could have closed.
  *
+ * <p>Subscriptions consumed without a thread ({@link Subscription#onReady}) are not windowed: they
+ * hold no thread to park until a window closes, so a skipped wake-up would be lost. Instead each
+ * armed one sits once in {@link #armed}; {@link #published()} takes them all and runs their
+ * listeners (which only schedule work). A listener is disarmed when it runs and re-armed by its
+ * consumer only after it has read, so the writer's work for them is one call per read they do,
+ * and nothing while none is armed (one read of an empty queue). A consumer of many subscriptions
+ * windows itself, having the timer the writer side lacks (the web layer's SSE dispatcher hands its
+ * woken streams on in rounds), so sparse filters do not cost a read per subscription per group.
+ *
  * <p>Threading: {@link #published()} runs on the thread that publishes groups (the sync stage or
  * the writer) and takes no lock; registration and removal copy the subscriber array under a lock
  * that the writer side never takes.
@@ -50,6 +60,8 @@ public final class SubscriptionHub {
     private volatile boolean closed;
     private volatile long windowNanos = MIN_WINDOW_NANOS;
     private volatile long lastWakeNanos = System.nanoTime() - MAX_WINDOW_NANOS;
+    /** Subscriptions whose {@code onReady} listener is armed, each at most once. Lock-free. */
+    private final ConcurrentLinkedQueue<HubSubscription> armed = new ConcurrentLinkedQueue<>();
     private final AtomicLong wakeRound = new AtomicLong();
     private final AtomicLong helpedRound = new AtomicLong();
     /** Where the next leader search starts, so the fan-out work rotates among subscribers. */
@@ -142,8 +154,21 @@ public final class SubscriptionHub {
         return closed;
     }
 
-    /** Called after each published group; never blocks, and costs one clock read inside a window. */
+    /** Queues a subscription whose listener was armed; the next {@link #published()} runs it. */
+    void arm(HubSubscription s) {
+        armed.add(s);
+    }
+
+    /**
+     * Called after each published group; never blocks (listeners only schedule work), and costs one
+     * clock read inside a window when no listener is armed.
+     */
     public void published() {
+        HubSubscription a;
+        while ((a = armed.poll()) != null) {
+            a.dequeued();
+            a.fireListener();
+        }
         HubSubscription[] subs = subscriptions;
         if (subs.length == 0) {
             return;

@@ -6,7 +6,8 @@
  *
  * <p>Guarantees: each subscription reads the published log itself on its consumer's thread, so
  * replay, live delivery and catching up are one path and no matching event is skipped or delivered
- * twice; the writer only fills the shared ring and wakes waiters, so a slow subscriber never
+ * twice; the writer only fills the shared ring, wakes waiters and runs the armed listeners of
+ * subscriptions consumed without a thread (which only schedule work), so a slow subscriber never
  * blocks it. Not API: callers get {@link io.batpak.engine.Subscription} and
  * {@link io.batpak.engine.Cursor} from the facade.
  *

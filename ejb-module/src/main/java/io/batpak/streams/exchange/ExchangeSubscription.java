@@ -18,6 +18,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * message and then carries on. The reader still gets what was queued before the drop, then
  * {@link #poll} answers empty and {@link #endReason()} says why.
  *
+ * <p>A reader that must hold no thread while it waits takes what is queued with {@link #pollNow}
+ * and, when that is empty, arms {@link #onReady}: the publisher that queues the next message (or
+ * whoever ends the subscription) runs the listener once, after releasing the lock, so the listener
+ * sees the message with {@link #pollNow}. Both ways read the same queue in the same order.
+ *
  * <p>Thread-safety: any number of publishers may offer concurrently; one reader polls (several
  * would share the messages between them). {@link #close()} may be called from any thread and
  * wakes a waiting poll.
@@ -35,6 +40,8 @@ public final class ExchangeSubscription implements AutoCloseable {
     private final ArrayDeque<ExchangeMessage> queue = new ArrayDeque<>();
     /** Guarded by {@code lock}; null while live. Once set it never changes. */
     private EndReason ended;
+    /** Guarded by {@code lock}: the armed {@link #onReady} listener, taken by whoever runs it. */
+    private Runnable listener;
     /** Guarded by {@code lock}: messages accepted, and matching messages refused by the drop. */
     private long accepted;
     private long refused;
@@ -62,12 +69,14 @@ public final class ExchangeSubscription implements AutoCloseable {
      */
     boolean offer(ExchangeMessage m) {
         boolean droppedNow = false;
+        Runnable ready = null;
         lock.lock();
         try {
             if (ended != null) {
                 refused++;
                 return false;
             }
+            ready = takeListener();
             if (queue.size() >= capacity) {
                 ended = EndReason.SLOW_SUBSCRIBER;
                 refused++;
@@ -84,7 +93,46 @@ public final class ExchangeSubscription implements AutoCloseable {
             if (droppedNow) {
                 onEnd.run(); // outside the lock: it takes the exchange's own lock
             }
+            if (ready != null) {
+                ready.run(); // outside the lock, after the message (or the end) is visible to pollNow
+            }
         }
+    }
+
+    /** The armed listener, disarmed; null if none. Caller holds {@code lock}. */
+    private Runnable takeListener() {
+        Runnable l = listener;
+        listener = null;
+        return l;
+    }
+
+    /**
+     * Up to {@code max} queued messages, oldest first, without waiting: empty when nothing is queued
+     * (then, once it ended, {@link #isFinished()} is true).
+     */
+    public List<ExchangeMessage> pollNow(int max) {
+        return poll(max, Duration.ZERO);
+    }
+
+    /**
+     * Arms {@code listener} to run once when a message is queued or the subscription ends: right away
+     * on the caller's thread if something is queued or it already ended, otherwise on the thread of
+     * the publish (or end) that makes it so, outside this subscription's lock. Arming again before it
+     * ran replaces it. The listener must not block or do I/O: it only schedules the reader's work.
+     */
+    public void onReady(Runnable listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        lock.lock();
+        try {
+            if (queue.isEmpty() && ended == null) {
+                this.listener = listener;
+                return;
+            }
+            this.listener = null;
+        } finally {
+            lock.unlock();
+        }
+        listener.run();
     }
 
     /**
@@ -155,17 +203,22 @@ public final class ExchangeSubscription implements AutoCloseable {
 
     /** Ends it with {@code reason} unless it already ended; true if this call ended it. Wakes a poll. */
     boolean end(EndReason reason) {
+        Runnable ready;
         lock.lock();
         try {
             if (ended != null) {
                 return false;
             }
             ended = reason;
+            ready = takeListener();
             nonEmpty.signalAll();
         } finally {
             lock.unlock();
         }
         onEnd.run();
+        if (ready != null) {
+            ready.run();
+        }
         return true;
     }
 
