@@ -30,8 +30,8 @@ import javax.naming.NamingException;
  * Runs every open SSE stream ({@code GET /subscribe}, {@code GET /exchanges/{name}/subscribe}) on a
  * few threads, whatever their number. A stream that waits holds no thread, only a listener armed on
  * its subscription ({@link SseSource#onReady}); the publisher runs it, which notes the stream as
- * woken, and a wake round (at most one per window of 0.1 ms per open stream, 0.1 to 10 ms, as the
- * store's hub windows its waiting threads) hands the woken streams to the workers. A worker takes a
+ * woken, and a wake round (at most one per window of 0.1 ms per open stream, 0.1 to 50 ms) hands the
+ * woken streams to the workers. A worker takes a
  * ready stream, takes at most {@link #BATCH} messages ready for it, sends them
  * ({@link SseEventSink#send}) and, once the returned stages complete, queues the stream again to
  * look for more; when nothing is ready it arms the listener and lets go of the stream.
@@ -68,10 +68,15 @@ public class SseDispatcher {
     static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final int EXTRA_IDLE_SECONDS = 30;
     static final long SHUTDOWN_GRACE_MS = 5_000;
-    /** Wake window per open stream and its bounds, as the store's hub windows its waiters. */
+    /**
+     * Wake window per open stream and its bounds. Longer than the store's hub windows its waiting
+     * threads (at most 10 ms): every round re-reads each woken stream's subscription, and with 1,000
+     * streams a 10 ms window (100 rounds a second) cost the appends a quarter of their rate
+     * (benchmarks/load/waiters.sh); at 50 ms an event reaches a stream at most 50 ms later.
+     */
     static final long WINDOW_NANOS_PER_STREAM = 100_000;
     static final long MIN_WINDOW_NANOS = 100_000;
-    static final long MAX_WINDOW_NANOS = 10_000_000;
+    static final long MAX_WINDOW_NANOS = 50_000_000;
 
     /** Streams ready to be worked; offered to by wake rounds, the timer and finished sends. */
     private final LinkedBlockingQueue<Stream> ready = new LinkedBlockingQueue<>();
