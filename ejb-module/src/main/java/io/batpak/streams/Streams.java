@@ -320,12 +320,12 @@ public final class Streams implements AutoCloseable {
     private static void settle(ConsumerGroup g, List<ConsumerGroup.Out> taken, boolean written) {
         synchronized (g) {
             if (written) {
-                g.completeAck(taken);
+                g.completeAck(taken); // frees the members' in-flight budget
             } else {
-                g.abortAck(taken);
-                g.signal.signal();
+                g.abortAck(taken); // deliverable again
             }
         }
+        g.signal.signal();
     }
 
     private static AppendRequest ackRequest(String stream, String group, List<ConsumerGroup.Out> taken) {
