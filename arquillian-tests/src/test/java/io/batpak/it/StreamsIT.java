@@ -161,6 +161,7 @@ class StreamsIT {
         assertEquals(200, answered);
         assertEquals(50, delivered.size(), "each event published while the polls waited went to one of them");
         long grown = during - before;
+        System.out.println("StreamsIT: server threads " + before + " before 200 long polls, " + during + " while they waited");
         assertTrue(grown < 100, "server threads grew by " + grown + " (from " + before + " to " + during
                 + ") while 200 polls waited");
     }

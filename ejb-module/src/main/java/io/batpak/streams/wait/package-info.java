@@ -9,7 +9,8 @@
  * attempts never run concurrently, and its result is handed out at most once (a result its
  * caller cancelled first goes to the poll's {@code unclaimed} callback).
  *
- * <p>May use: {@code java.util.concurrent} only; used by {@code io.batpak.streams} and its
- * {@code pipeline} and {@code exchange} packages.
+ * <p>May use: {@code java.util.concurrent} and the engine's {@code ErrorCode}/{@code StoreException}
+ * (a shut-down timer is UNAVAILABLE); used by {@code io.batpak.streams} and its {@code pipeline} and
+ * {@code exchange} packages.
  */
 package io.batpak.streams.wait;
