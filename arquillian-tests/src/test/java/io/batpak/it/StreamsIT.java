@@ -11,7 +11,10 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.File;
 import java.net.URL;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -114,6 +117,82 @@ class StreamsIT {
         assertTrue(r.header("Content-Type").startsWith("application/problem+json"), () -> "not a problem: " + r);
         assertEquals(code, r.json().getString("code"), () -> "problem code: " + r);
         return r.json();
+    }
+
+    /**
+     * 200 long polls at once are suspended, not parked on request threads: all of them answer (the
+     * 50 events published meanwhile each to exactly one poll, the others empty when their wait
+     * ends), and the server's live threads (MP Metrics base thread_count) do not grow by anything
+     * near 200 while they wait. The polls are sent in waves of 20, so that the request pool never
+     * needs to grow for a burst of arrivals: what is measured is what waiting itself costs.
+     */
+    @Test
+    void twoHundredSimultaneousLongPollsAllAnswerWithoutAThreadEach() throws Exception {
+        String s = stream("many-polls");
+        createStream(s, 4);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30)).build();
+        assertEquals(0, poll(s, "many", "first", 1, 0).size()); // creates the group
+        long before = threadCount();
+        List<CompletableFuture<HttpResponse<String>>> waiting = polls(client, s, 20_000);
+        Thread.sleep(2_000); // let the last wave reach the server and suspend (a settle, not a measurement)
+        long during = threadCount();
+        StringBuilder events = new StringBuilder("{\"events\":[");
+        for (int i = 0; i < 50; i++) {
+            events.append(i == 0 ? "" : ",").append("{\"key\":\"k").append(i).append("\",\"kind\":61441,\"payload\":")
+                    .append(i).append('}');
+        }
+        Http.Reply published = http.post("streams/" + s + "/events", events.append("]}").toString());
+        assertEquals(201, published.status(), () -> "publish: " + published);
+        Set<String> delivered = new HashSet<>();
+        int answered = 0;
+        for (CompletableFuture<HttpResponse<String>> f : waiting) {
+            HttpResponse<String> r = f.get(HANG_GUARD_MS, TimeUnit.MILLISECONDS);
+            assertEquals(200, r.statusCode(), () -> "a long poll: " + r.body());
+            try (jakarta.json.JsonReader reader = jakarta.json.Json.createReader(new java.io.StringReader(r.body()))) {
+                for (JsonValue d : reader.readObject().getJsonArray("deliveries")) {
+                    assertTrue(delivered.add(place(d.asJsonObject())), () -> "delivered twice: " + d);
+                }
+            }
+            answered++;
+        }
+        assertEquals(200, answered);
+        assertEquals(50, delivered.size(), "each event published while the polls waited went to one of them");
+        long grown = during - before;
+        System.out.println("StreamsIT: server threads " + before + " before 200 long polls, " + during + " while they waited");
+        assertTrue(grown < 100, "server threads grew by " + grown + " (from " + before + " to " + during
+                + ") while 200 polls waited");
+    }
+
+    /** 200 polls of group "many", each by its own consumer waiting up to {@code waitMs}, in waves of 20. */
+    private List<CompletableFuture<HttpResponse<String>>> polls(HttpClient client, String s, long waitMs)
+            throws InterruptedException {
+        List<CompletableFuture<HttpResponse<String>>> out = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            if (i > 0 && i % 20 == 0) {
+                Thread.sleep(250);
+            }
+            HttpRequest req = HttpRequest.newBuilder(http.uri("streams/" + s + "/groups/many/poll"))
+                    .header("Content-Type", "application/json").header("Authorization", http.authorization())
+                    .timeout(Duration.ofMillis(HANG_GUARD_MS))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"consumer\":\"c" + i + "\",\"max\":1,\"waitMs\":"
+                            + waitMs + "}")).build();
+            out.add(client.sendAsync(req, HttpResponse.BodyHandlers.ofString()));
+        }
+        return out;
+    }
+
+    /** The server JVM's live threads from MP Metrics (base scope), in either naming of the metric. */
+    private long threadCount() {
+        Http.Reply r = http.get(baseUrl.toString().replaceFirst("^(https?://[^/]+).*$", "$1") + "/metrics?scope=base");
+        assertEquals(200, r.status(), () -> "metrics: " + r);
+        for (String line : r.text().split("\n")) {
+            if (line.startsWith("base_thread_count") || line.startsWith("thread_count")) {
+                String[] parts = line.trim().split("\\s+");
+                return (long) Double.parseDouble(parts[parts.length - 1]);
+            }
+        }
+        throw new AssertionError("no thread count in /metrics: " + r.text());
     }
 
     @Test

@@ -46,6 +46,8 @@ public class BatpakExchanges {
     EndpointHandlerBeans handlerBeans;
     @Inject
     BeanManager beans;
+    @Inject
+    LongPollWaits waits;
 
     /** Built in {@link #init()}, then never replaced. */
     private Exchanges exchanges;
@@ -55,7 +57,7 @@ public class BatpakExchanges {
     @PostConstruct
     void init() {
         exchanges = new Exchanges(settings.config());
-        endpoints = new Endpoints(settings.config());
+        endpoints = new Endpoints(settings.config(), waits.get());
     }
 
     public Exchanges exchanges() {

@@ -8,7 +8,8 @@ import jakarta.inject.Inject;
 /**
  * The application's {@link Streams}: partitioned streams, consumer groups and transactions on the
  * one store, writing through the application's gates (a denial fails the publish, ack or commit with
- * {@link DeniedException}). Built on first use, once the store is open; closed (waking every
+ * {@link DeniedException}); long polls wait on {@link LongPollWaits}, holding no thread. Built on
+ * first use, once the store is open; closed (ending every
  * long-poll) when the application stops. Thread-safe.
  */
 @ApplicationScoped
@@ -17,6 +18,8 @@ public class BatpakStreams {
     BatpakStore store;
     @Inject
     StreamSettings settings;
+    @Inject
+    LongPollWaits waits;
 
     private volatile Streams streams;
 
@@ -29,7 +32,7 @@ public class BatpakStreams {
         synchronized (this) {
             if (streams == null) {
                 streams = new Streams(store.engine(), settings.streamsConfig(),
-                        (batch, caller) -> store.appendBookkeeping(batch, caller));
+                        (batch, caller) -> store.appendBookkeeping(batch, caller), waits.get());
             }
             return streams;
         }

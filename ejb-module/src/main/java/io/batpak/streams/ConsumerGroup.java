@@ -1,5 +1,6 @@
 package io.batpak.streams;
 
+import io.batpak.streams.wait.WaitSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,9 +32,12 @@ import java.util.UUID;
  * of flight (so they can neither time out nor be acked twice while the write is under way), then
  * {@link #completeAck} records them once durable, or {@link #abortAck} makes them deliverable again.
  *
- * <p>Not thread-safe: the owner guards every call with the group's monitor.
+ * <p>Not thread-safe: the owner guards every call with the group's monitor. Only {@link #signal},
+ * thread-safe itself, is used without it.
  */
 final class ConsumerGroup {
+    /** What the group's long polls wait on: signalled when something may have become deliverable. */
+    final WaitSignal signal = new WaitSignal();
     private final String stream;
     private final String name;
     private GroupConfig config;

@@ -84,7 +84,7 @@ final class GroupDirectory {
                 Completions.await(appender.append(List.of(new AppendRequest(StreamNames.group(stream, group),
                         StreamNames.GROUP_CONFIG, StreamCodec.groupConfig(c.withStart(g.config().start()), starts))), caller));
                 g.configure(c, starts);
-                g.notifyAll();
+                g.signal.signal();
                 return g.config();
             }
         }

@@ -11,6 +11,8 @@ import io.batpak.engine.EventStore;
 import io.batpak.engine.StoreException;
 import io.batpak.engine.StoredEvent;
 import io.batpak.engine.util.Completions;
+import io.batpak.streams.wait.Try;
+import io.batpak.streams.wait.Waits;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -49,8 +51,9 @@ import java.util.function.Consumer;
  * their scope. Only writes made through this object wake a waiting {@link #poll}; events appended
  * to a partition entity by other means are delivered at the next poll.
  *
- * <p>Threading: every method is thread-safe. A long-polling {@link #poll} blocks its caller until an
- * event arrives or its wait ends; {@link #close()} wakes it.
+ * <p>Threading: every method is thread-safe. A long-polling {@link #pollAsync} holds no thread while
+ * it waits (see {@link Waits}); {@link #poll} blocks its caller on it. {@link #close()} ends every
+ * waiting poll with UNAVAILABLE.
  */
 public final class Streams implements AutoCloseable {
     /** Most deliveries one poll hands out. */
@@ -68,14 +71,32 @@ public final class Streams implements AutoCloseable {
     private final AtomicInteger roundRobin = new AtomicInteger();
     /** Called with a stream's name after events were written to it through this object; copy-on-write. */
     private final List<Consumer<String>> publishListeners = new CopyOnWriteArrayList<>();
+    /** Where long polls wait; {@code ownWaits}: created here, closed by {@link #close()}. */
+    private final Waits waits;
+    private final boolean ownWaits;
     private volatile boolean closed;
 
-    /** Streams writing straight to the engine. */
+    /** Streams writing straight to the engine, long polls waiting on a thread of their own. */
     public Streams(EventStore store, StreamsConfig config) {
         this(store, config, Appender.direct(store));
     }
 
+    /** Streams writing through {@code appender}, long polls waiting on a thread of their own (closed with this). */
     public Streams(EventStore store, StreamsConfig config, Appender appender) {
+        this(store, config, appender, Waits.ownThread("batpak-streams-waits"), true);
+    }
+
+    /**
+     * Streams writing through {@code appender}, whose long polls (and those of pipelines on them)
+     * wait on {@code waits}: the caller's, left running by {@link #close()}.
+     */
+    public Streams(EventStore store, StreamsConfig config, Appender appender, Waits waits) {
+        this(store, config, appender, waits, false);
+    }
+
+    private Streams(EventStore store, StreamsConfig config, Appender appender, Waits waits, boolean ownWaits) {
+        this.waits = waits;
+        this.ownWaits = ownWaits;
         this.store = store;
         this.config = config;
         this.appender = appender;
@@ -88,6 +109,11 @@ public final class Streams implements AutoCloseable {
 
     public StreamsConfig config() {
         return config;
+    }
+
+    /** Where this object's long polls wait (for the layers on it, such as pipelines). */
+    public Waits waits() {
+        return waits;
     }
 
     // ---- streams ----
@@ -176,10 +202,33 @@ public final class Streams implements AutoCloseable {
      * Hands up to {@code max} events of {@code stream} to member {@code consumer} of {@code group},
      * waiting up to {@code waitMs} (capped by {@link StreamsConfig#maxWaitMs()}) for one to become
      * deliverable; returns empty when the wait ends without one. A first poll creates the group with
-     * the configured defaults and {@code start} (null: the default start).
+     * the configured defaults and {@code start} (null: the default start). Blocks its caller: the
+     * in-process form of {@link #pollAsync}.
      */
     public List<Delivery> poll(String stream, String group, String consumer, int max, long waitMs,
                                StartPosition start, Caller caller) {
+        CompletableFuture<List<Delivery>> f = pollAsync(stream, group, consumer, max, waitMs, start, caller);
+        try {
+            return Completions.await(f);
+        } catch (StoreException e) {
+            if (e.code() != ErrorCode.INTERRUPTED) {
+                throw e;
+            }
+            f.cancel(false); // deliveries claimed meanwhile time out and are delivered again
+            return List.of(); // as before: an interrupted wait ends empty, the thread's flag set
+        }
+    }
+
+    /**
+     * Like {@link #poll}, holding no thread while it waits: the future completes when deliveries
+     * are claimed for the member, or with the empty list when the wait ends, on the thread that
+     * found them (the caller's for a first look, else the {@link Waits} worker; never the writer's).
+     * Cancelling the future stops the wait; deliveries claimed just as it was cancelled stay in
+     * flight and are delivered again after the group's ack timeout, as for a client that never acks.
+     * Checks its arguments at once (thrown here).
+     */
+    public CompletableFuture<List<Delivery>> pollAsync(String stream, String group, String consumer, int max,
+                                                       long waitMs, StartPosition start, Caller caller) {
         ensureOpen();
         if (consumer == null || consumer.isEmpty() || consumer.length() > StreamNames.MAX_NAME_CHARS) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "consumer must have 1.." + StreamNames.MAX_NAME_CHARS
@@ -193,27 +242,21 @@ public final class Streams implements AutoCloseable {
         ConsumerGroup g = directory.orCreate(stream, group,
                 start == null ? config.groupDefaults() : config.groupDefaults().withStart(start), caller);
         long until = config.clockMs().getAsLong() + Math.min(Math.max(waitMs, 0), config.maxWaitMs());
-        List<ConsumerGroup.Out> claims;
-        synchronized (g) {
-            while (true) {
+        return waits.poll(g.signal, config.clockMs(), until, (now, last) -> {
+            List<ConsumerGroup.Out> claims;
+            long nextDeadline;
+            synchronized (g) {
                 ensureOpen();
-                long now = config.clockMs().getAsLong();
                 g.expire(now);
                 parking.writeFailures(g, caller);
                 claims = g.claim(consumer, max, now, heads(stream));
-                if (!claims.isEmpty() || now >= until) {
-                    break;
-                }
-                long sleep = Math.min(until, g.nextDeadline()) - now;
-                try {
-                    g.wait(Math.max(1, sleep));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                nextDeadline = g.nextDeadline(); // an expiry may make a delivery free for this member
             }
-        }
-        return read(stream, claims);
+            if (claims.isEmpty() && !last) {
+                return Try.retryBy(nextDeadline);
+            }
+            return Try.done(read(stream, claims));
+        }, null);
     }
 
     /** Reads the claimed events, a run of consecutive offsets of one partition at a time. */
@@ -277,12 +320,12 @@ public final class Streams implements AutoCloseable {
     private static void settle(ConsumerGroup g, List<ConsumerGroup.Out> taken, boolean written) {
         synchronized (g) {
             if (written) {
-                g.completeAck(taken);
+                g.completeAck(taken); // frees the members' in-flight budget
             } else {
-                g.abortAck(taken);
-                g.notifyAll();
+                g.abortAck(taken); // deliverable again
             }
         }
+        g.signal.signal();
     }
 
     private static AppendRequest ackRequest(String stream, String group, List<ConsumerGroup.Out> taken) {
@@ -306,7 +349,7 @@ public final class Streams implements AutoCloseable {
             expire(g, caller);
             int n = g.nack(deliveryIds, unknown, ParkingCodec.reason(reason));
             parking.writeFailures(g, caller);
-            g.notifyAll();
+            g.signal.signal();
             return new AckResult(n, unknown);
         }
     }
@@ -340,7 +383,7 @@ public final class Streams implements AutoCloseable {
         ConsumerGroup g = existing(stream, group);
         synchronized (g) {
             int n = parking.revive(g, offsets, caller);
-            g.notifyAll();
+            g.signal.signal();
             return n;
         }
     }
@@ -427,9 +470,7 @@ public final class Streams implements AutoCloseable {
         }
         for (ConsumerGroup g : directory.loaded()) {
             if (g.stream().equals(stream)) {
-                synchronized (g) {
-                    g.notifyAll();
-                }
+                g.signal.signal(); // hands the waiting polls to the worker: nothing runs on this (writer) thread
             }
         }
     }
@@ -568,9 +609,10 @@ public final class Streams implements AutoCloseable {
     public void close() {
         closed = true;
         for (ConsumerGroup g : directory.loaded()) {
-            synchronized (g) {
-                g.notifyAll();
-            }
+            g.signal.signal();
+        }
+        if (ownWaits) {
+            waits.close();
         }
     }
 }

@@ -4,6 +4,8 @@ import static io.batpak.ee.Jsons.JSON;
 
 import io.batpak.ee.BatpakExchanges;
 import io.batpak.ee.BatpakStore;
+import io.batpak.engine.ErrorCode;
+import io.batpak.engine.StoreException;
 import io.batpak.streams.exchange.EndpointCall;
 import io.batpak.streams.exchange.Endpoints;
 import io.batpak.streams.exchange.ReplyOutcome;
@@ -19,6 +21,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -63,28 +67,37 @@ public class EndpointsResource {
     @POST
     @Path("call")
     @RolesAllowed(StreamAccess.WRITER)
-    public Response call(@PathParam("name") String name, InputStream in,
-                         @HeaderParam("Content-Length") String contentLength) {
+    public void call(@PathParam("name") String name, InputStream in,
+                     @HeaderParam("Content-Length") String contentLength, @Suspended AsyncResponse response) {
         ExchangeAccess.write(security, name);
         JsonObject o = body(in, contentLength);
         Endpoints e = exchanges.endpoints();
         long timeoutMs = StreamBodies.integer(o, "timeoutMs", 0, 1, Long.MAX_VALUE); // longer is cut to the maximum
         String payload = ExchangesResource.payloadText(o, store.settings().maxEventPayloadBytes());
-        String reply = e.call(name, payload, timeoutMs);
-        return StreamBodies.response(200, JSON.createObjectBuilder().add("payload", json(reply)).build());
+        long effective = e.effectiveTimeoutMs(timeoutMs);
+        // The request thread goes back to the container here; the answer follows the reply or the timeout.
+        AsyncAnswers.resumeAfterWait(response, store, e.callAsync(name, payload, timeoutMs), effective,
+                () -> new StoreException(ErrorCode.TIMEOUT, "endpoint '" + name + "' gave no reply within "
+                        + effective + " ms"),
+                reply -> StreamBodies.response(200, JSON.createObjectBuilder().add("payload", json(reply)).build()));
     }
 
     @POST
     @Path("poll")
     @RolesAllowed(StreamAccess.READER)
-    public Response poll(@PathParam("name") String name, InputStream in,
-                         @HeaderParam("Content-Length") String contentLength) {
+    public void poll(@PathParam("name") String name, InputStream in,
+                     @HeaderParam("Content-Length") String contentLength, @Suspended AsyncResponse response) {
         ExchangeAccess.read(security, "endpoint", name);
         JsonObject o = body(in, contentLength);
         String handler = StreamBodies.requiredString(o, "handler");
         long waitMs = StreamBodies.integer(o, "waitMs", 0, 0, Long.MAX_VALUE);
         int max = (int) StreamBodies.integer(o, "max", 1, 1, MAX_POLL);
-        List<EndpointCall> calls = exchanges.endpoints().poll(name, handler, max, waitMs);
+        Endpoints e = exchanges.endpoints();
+        AsyncAnswers.resumeAfterWait(response, store, e.pollAsync(name, handler, max, waitMs),
+                Math.min(waitMs, e.config().maxPollWaitMs()), () -> calls(List.of()), EndpointsResource::calls);
+    }
+
+    private static Response calls(List<EndpointCall> calls) {
         JsonArrayBuilder a = JSON.createArrayBuilder();
         calls.forEach(c -> a.add(JSON.createObjectBuilder().add("callId", c.callId()).add("payload", json(c.payload()))));
         return StreamBodies.response(200, JSON.createObjectBuilder().add("calls", a).build());

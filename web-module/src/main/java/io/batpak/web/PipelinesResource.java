@@ -20,6 +20,8 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
@@ -74,15 +76,18 @@ public class PipelinesResource extends StreamApiResource {
     @POST
     @Path("stages/{stage}/poll")
     @RolesAllowed(StreamAccess.READER)
-    public Response poll(@PathParam("name") String name, @PathParam("stage") String stage, InputStream in,
-                         @HeaderParam("Content-Length") String contentLength) {
+    public void poll(@PathParam("name") String name, @PathParam("stage") String stage, InputStream in,
+                     @HeaderParam("Content-Length") String contentLength, @Suspended AsyncResponse response) {
         Caller caller = caller(StreamAccess.READER);
         readable(caller, name);
         JsonObject o = body(in, contentLength, false);
         String consumer = StreamBodies.requiredString(o, "consumer");
         int max = (int) StreamBodies.integer(o, "max", 10, 1, Pipelines.MAX_POLL);
         long waitMs = StreamBodies.integer(o, "waitMs", 0, 0, Long.MAX_VALUE);
-        return json(200, PipelineBodies.deliveries(pipelines.get().poll(name, stage, consumer, max, waitMs, caller)));
+        Pipelines p = pipelines.get();
+        AsyncAnswers.resumeAfterWait(response, store, p.pollAsync(name, stage, consumer, max, waitMs, caller),
+                Math.min(waitMs, p.maxWaitMs()), () -> json(200, PipelineBodies.deliveries(List.of())),
+                ds -> json(200, PipelineBodies.deliveries(ds)));
     }
 
     @POST

@@ -27,6 +27,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
@@ -125,8 +127,8 @@ public class StreamsResource extends StreamApiResource {
     @POST
     @Path("groups/{group}/poll")
     @RolesAllowed(StreamAccess.READER)
-    public Response poll(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
-                         @HeaderParam("Content-Length") String contentLength) {
+    public void poll(@PathParam("stream") String stream, @PathParam("group") String group, InputStream in,
+                     @HeaderParam("Content-Length") String contentLength, @Suspended AsyncResponse response) {
         Caller caller = caller(StreamAccess.READER);
         StreamAccess.read(caller, stream);
         JsonObject o = body(in, contentLength, false);
@@ -135,9 +137,12 @@ public class StreamsResource extends StreamApiResource {
         long waitMs = StreamBodies.integer(o, "waitMs", 0, 0, Long.MAX_VALUE);
         String start = StreamBodies.optionalString(o, "start");
         requireWriterToCreate(stream, group);
-        List<Delivery> ds = streams.get().poll(stream, group, consumer, max, waitMs,
-                start == null ? null : StartPosition.parse(start), caller);
-        return json(200, StreamBodies.deliveries(ds));
+        Streams s = streams.get();
+        // The request thread goes back to the container here; the answer follows the deliveries or the wait's end.
+        AsyncAnswers.resumeAfterWait(response, store, s.pollAsync(stream, group, consumer, max, waitMs,
+                        start == null ? null : StartPosition.parse(start), caller),
+                Math.min(waitMs, s.config().maxWaitMs()), () -> json(200, StreamBodies.deliveries(List.of())),
+                ds -> json(200, StreamBodies.deliveries(ds)));
     }
 
     @POST

@@ -9,13 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import io.batpak.streams.wait.Try;
+import io.batpak.streams.wait.WaitSignal;
+import io.batpak.streams.wait.Waits;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,8 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * then finds it gone and is told so.
  *
  * <p>Thread-safety: all mutable state is guarded by {@code lock}, which is never held while a
- * handler runs or a caller waits (callers wait on their own future, pollers on {@code callsWaiting},
- * which releases the lock).
+ * handler runs, a caller's future completes or anyone waits: callers wait on their own future, whose
+ * timeout is an entry on the shared {@link Waits} timer, and handlers' polls on {@code callsWaiting}
+ * (no thread held for either).
  */
 final class Endpoint {
     /** Outcomes remembered per endpoint so a late or repeated reply is reported precisely. */
@@ -50,7 +51,10 @@ final class Endpoint {
     private final String name;
     private final ExchangeConfig config;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition callsWaiting = lock.newCondition();
+    /** Signalled when calls were queued (or the endpoint closed): what handlers' polls wait on. */
+    private final WaitSignal callsWaiting = new WaitSignal();
+    /** Where handlers' polls and callers' timeouts wait. */
+    private final Waits waits;
     /** Guarded by {@code lock}: calls no handler took yet, oldest first. */
     private final ArrayDeque<Call> pending = new ArrayDeque<>();
     /** Guarded by {@code lock}: calls a handler took, by id, until answered or expired. */
@@ -71,9 +75,10 @@ final class Endpoint {
     /** Written under {@code lock}, read without it. */
     private volatile Served served;
 
-    Endpoint(String name, ExchangeConfig config) {
+    Endpoint(String name, ExchangeConfig config, Waits waits) {
         this.name = name;
         this.config = config;
+        this.waits = waits;
     }
 
     void serve(CallHandler handler, Executor executor) {
@@ -122,7 +127,13 @@ final class Endpoint {
         }
     }
 
-    String call(String payload, long timeoutMs) {
+    /**
+     * Queues (or, served in-JVM, dispatches) a call and returns its reply, completed by the
+     * handler's reply, or failed with TIMEOUT after {@code timeoutMs} (a later reply is then
+     * EXPIRED). Cancelling the future (the caller went away) expires the call the same way. Refusals
+     * (closed, no handler, busy) are thrown here.
+     */
+    CompletableFuture<String> callAsync(String payload, long timeoutMs) {
         Call c = new Call(payload);
         Served s;
         lock.lock();
@@ -141,7 +152,6 @@ final class Endpoint {
             }
             if (s == null) {
                 pending.add(c);
-                callsWaiting.signal();
             } else {
                 taken.put(c.id, c);
             }
@@ -150,8 +160,24 @@ final class Endpoint {
         }
         if (s != null) {
             dispatch(s, c);
+        } else {
+            callsWaiting.signal();
         }
-        return await(c, timeoutMs);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = waits.after(timeoutMs, () -> forget(c, new StoreException(ErrorCode.TIMEOUT, "endpoint '"
+                    + name + "' gave no reply within " + timeoutMs + " ms")));
+        } catch (StoreException down) {
+            forget(c, down);
+            throw down;
+        }
+        c.reply.whenComplete((v, e) -> {
+            deadline.cancel(false);
+            if (c.reply.isCancelled()) {
+                forget(c, null);
+            }
+        });
+        return c.reply;
     }
 
     private void dispatch(Served s, Call c) {
@@ -171,55 +197,41 @@ final class Endpoint {
                 reply(c.id, reply, null);
             });
         } catch (RejectedExecutionException e) {
-            forget(c, ReplyOutcome.EXPIRED);
-            throw new StoreException(ErrorCode.UNAVAILABLE, "no worker to run endpoint '" + name + "'", e);
-        }
-    }
-
-    private String await(Call c, long timeoutMs) {
-        try {
-            return c.reply.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            if (forget(c, ReplyOutcome.EXPIRED)) {
-                throw new StoreException(ErrorCode.TIMEOUT, "endpoint '" + name + "' gave no reply within "
-                        + timeoutMs + " ms");
-            }
-            return await(c, 0); // answered just as the wait ended: the reply stands
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            forget(c, ReplyOutcome.EXPIRED);
-            throw new StoreException(ErrorCode.INTERRUPTED, "interrupted while waiting for endpoint '" + name + "'");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StoreException se) {
-                throw new StoreException(se.code(), se.getMessage(), se);
-            }
-            throw new StoreException(ErrorCode.HANDLER_FAILED, String.valueOf(e.getCause()), e.getCause());
-        }
-    }
-
-    /** Removes an unanswered call, remembering {@code outcome}; false if it was answered first. */
-    private boolean forget(Call c, ReplyOutcome outcome) {
-        lock.lock();
-        try {
-            if (c.reply.isDone()) {
-                return false;
-            }
-            pending.remove(c);
-            taken.remove(c.id);
-            finished.put(c.id, outcome);
-            c.reply.cancel(false);
-            return true;
-        } finally {
-            lock.unlock();
+            StoreException down = new StoreException(ErrorCode.UNAVAILABLE, "no worker to run endpoint '" + name + "'",
+                    e);
+            forget(c, down);
+            throw down;
         }
     }
 
     /**
-     * Up to {@code max} pending calls for {@code handler}, waiting at most {@code waitMs} for the
-     * first; the calls are then the handler's to answer. Counts the handler present meanwhile.
+     * Removes an unanswered call, remembering it EXPIRED, and fails its caller with {@code why} (null:
+     * the caller cancelled). False if it was answered (or shut down) first: the reply stands.
      */
-    List<EndpointCall> poll(String handler, int max, long waitMs) {
-        long nanos = TimeUnit.MILLISECONDS.toNanos(waitMs);
+    private boolean forget(Call c, StoreException why) {
+        lock.lock();
+        try {
+            boolean unanswered = pending.remove(c) | taken.remove(c.id) != null;
+            if (!unanswered) {
+                return false;
+            }
+            finished.put(c.id, ReplyOutcome.EXPIRED);
+        } finally {
+            lock.unlock();
+        }
+        if (why != null) {
+            c.reply.completeExceptionally(why);
+        }
+        return true;
+    }
+
+    /**
+     * Up to {@code max} pending calls for {@code handler}, waiting at most {@code waitMs} for the
+     * first (empty when none came); the calls are then the handler's to answer. Counts the handler
+     * present meanwhile. Cancelling the future stops the wait, and calls taken just as it was
+     * cancelled go back to the front of the queue for the next poll.
+     */
+    CompletableFuture<List<EndpointCall>> pollAsync(String handler, int max, long waitMs) {
         lock.lock();
         try {
             if (served != null) {
@@ -230,29 +242,69 @@ final class Endpoint {
             lastPoll.values().removeIf(t -> t < now - config.handlerPresenceMs());
             lastPoll.put(handler, now);
             polling++;
+        } finally {
+            lock.unlock();
+        }
+        // The wait runs on real time: the configured clock only measures presence.
+        CompletableFuture<List<EndpointCall>> f = waits.poll(callsWaiting, Endpoint::monotonicMs,
+                monotonicMs() + waitMs, (now, last) -> take(max, last), this::giveBack);
+        f.whenComplete((v, e) -> {
+            lock.lock();
             try {
-                while (pending.isEmpty() && !closed && nanos > 0) {
-                    nanos = callsWaiting.awaitNanos(nanos);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
                 polling--;
                 lastPoll.put(handler, config.clockMs().getAsLong());
+            } finally {
+                lock.unlock();
             }
-            List<EndpointCall> out = new ArrayList<>();
+        });
+        return f;
+    }
+
+    private static long monotonicMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /** One try of a handler's poll: the pending calls it may take, or wait (unless it is the last try). */
+    private Try<List<EndpointCall>> take(int max, boolean last) {
+        List<EndpointCall> out = new ArrayList<>();
+        boolean more;
+        lock.lock();
+        try {
+            if (pending.isEmpty() && !closed && !last) {
+                return Try.untilSignal();
+            }
             while (!pending.isEmpty() && out.size() < max && !closed) {
                 Call c = pending.poll();
                 taken.put(c.id, c);
                 out.add(new EndpointCall(c.id, c.payload));
             }
-            if (!pending.isEmpty()) {
-                callsWaiting.signal(); // more than this poll takes: wake the next poller
-            }
-            return out;
+            more = !pending.isEmpty();
         } finally {
             lock.unlock();
         }
+        if (more) {
+            callsWaiting.signal(); // more than this poll takes: wake the other pollers
+        }
+        return Try.done(out);
+    }
+
+    /** Puts calls a cancelled poll took (so nobody saw them) back at the front of the queue. */
+    private void giveBack(List<EndpointCall> calls) {
+        if (calls.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            for (int i = calls.size() - 1; i >= 0; i--) {
+                Call c = taken.remove(calls.get(i).callId());
+                if (c != null) {
+                    pending.addFirst(c);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        callsWaiting.signal();
     }
 
     /**
@@ -260,9 +312,10 @@ final class Endpoint {
      * The caller is completed only if it still waits; otherwise the outcome says what happened.
      */
     ReplyOutcome reply(String callId, String payload, String error) {
+        Call c;
         lock.lock();
         try {
-            Call c = taken.remove(callId);
+            c = taken.remove(callId);
             if (c == null) {
                 ReplyOutcome before = finished.get(callId);
                 if (before == null) {
@@ -270,17 +323,22 @@ final class Endpoint {
                 }
                 return before == ReplyOutcome.ACCEPTED ? ReplyOutcome.ALREADY_ANSWERED : before;
             }
-            finished.put(callId, ReplyOutcome.ACCEPTED);
-            if (error != null) {
-                c.reply.completeExceptionally(new StoreException(ErrorCode.HANDLER_FAILED, "endpoint '" + name
-                        + "' handler failed: " + error));
-            } else {
-                c.reply.complete(payload);
+            if (c.reply.isCancelled()) { // the caller went away; its cleanup has not run yet
+                finished.put(callId, ReplyOutcome.EXPIRED);
+                return ReplyOutcome.EXPIRED;
             }
-            return ReplyOutcome.ACCEPTED;
+            finished.put(callId, ReplyOutcome.ACCEPTED);
         } finally {
             lock.unlock();
         }
+        // Completed outside the lock: what follows a reply (answering the caller) never runs under it.
+        if (error != null) {
+            c.reply.completeExceptionally(new StoreException(ErrorCode.HANDLER_FAILED, "endpoint '" + name
+                    + "' handler failed: " + error));
+        } else {
+            c.reply.complete(payload);
+        }
+        return ReplyOutcome.ACCEPTED;
     }
 
     /** Calls waiting for a handler plus calls taken and unanswered. */
@@ -294,17 +352,19 @@ final class Endpoint {
     }
 
     void close() {
+        List<Call> down = new ArrayList<>();
         lock.lock();
         try {
             closed = true;
-            StoreException down = new StoreException(ErrorCode.UNAVAILABLE, "the endpoints are shut down");
-            pending.forEach(c -> c.reply.completeExceptionally(down));
-            taken.values().forEach(c -> c.reply.completeExceptionally(down));
+            down.addAll(pending);
+            down.addAll(taken.values());
             pending.clear();
             taken.clear();
-            callsWaiting.signalAll();
         } finally {
             lock.unlock();
         }
+        StoreException unavailable = new StoreException(ErrorCode.UNAVAILABLE, "the endpoints are shut down");
+        down.forEach(c -> c.reply.completeExceptionally(unavailable));
+        callsWaiting.signal();
     }
 }

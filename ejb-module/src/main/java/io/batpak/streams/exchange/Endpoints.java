@@ -2,7 +2,10 @@ package io.batpak.streams.exchange;
 
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
+import io.batpak.engine.util.Completions;
+import io.batpak.streams.wait.Waits;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
@@ -28,10 +31,25 @@ import java.util.concurrent.Executor;
 public final class Endpoints implements AutoCloseable {
     private final ExchangeConfig config;
     private final ConcurrentHashMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    /** Where polls and call timeouts wait; {@code ownWaits}: created here, closed by {@link #close()}. */
+    private final Waits waits;
+    private final boolean ownWaits;
     private volatile boolean closed;
 
+    /** Endpoints whose waits run on a thread of their own (closed with them). */
     public Endpoints(ExchangeConfig config) {
+        this(config, Waits.ownThread("batpak-endpoints-waits"), true);
+    }
+
+    /** Endpoints whose polls and call timeouts wait on {@code waits}: the caller's, left running by {@link #close()}. */
+    public Endpoints(ExchangeConfig config, Waits waits) {
+        this(config, waits, false);
+    }
+
+    private Endpoints(ExchangeConfig config, Waits waits, boolean ownWaits) {
         this.config = config;
+        this.waits = waits;
+        this.ownWaits = ownWaits;
     }
 
     public ExchangeConfig config() {
@@ -43,7 +61,7 @@ public final class Endpoints implements AutoCloseable {
         if (closed) {
             throw new StoreException(ErrorCode.UNAVAILABLE, "the endpoints are shut down");
         }
-        Endpoint e = endpoints.computeIfAbsent(name, n -> new Endpoint(n, config));
+        Endpoint e = endpoints.computeIfAbsent(name, n -> new Endpoint(n, config, waits));
         if (closed) {
             e.close();
         }
@@ -52,13 +70,32 @@ public final class Endpoints implements AutoCloseable {
 
     /**
      * Calls {@code name} with {@code payload} and waits for the reply's payload (null if the handler
-     * replied without one).
+     * replied without one). Blocks its caller: the in-process form of {@link #callAsync}.
      *
      * @param timeoutMs 0 for the default; capped to the configured maximum
      * @throws StoreException {@code no-handler}, {@code timeout}, {@code handler-failed},
      *                        {@code endpoint-busy}, or {@code unavailable} when shut down
      */
     public String call(String name, String payload, long timeoutMs) {
+        CompletableFuture<String> f = callAsync(name, payload, timeoutMs);
+        try {
+            return Completions.await(f);
+        } catch (StoreException e) {
+            if (e.code() == ErrorCode.INTERRUPTED) {
+                f.cancel(false); // the call expires: a later reply is refused
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Like {@link #call}, holding no thread while it waits: the future completes with the reply's
+     * payload or fails with the same {@link StoreException}s ({@code timeout} when the timeout passes
+     * first; its deadline is an entry on the shared timer). Refusals that need no wait
+     * ({@code no-handler}, {@code endpoint-busy}, {@code unavailable}, bad arguments) are thrown here.
+     * Cancelling the future expires the call: a handler's later reply is refused as {@code expired}.
+     */
+    public CompletableFuture<String> callAsync(String name, String payload, long timeoutMs) {
         Exchanges.checkName("endpoint", name);
         if (timeoutMs < 0) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "timeoutMs must be at least 0");
@@ -70,21 +107,44 @@ public final class Endpoints implements AutoCloseable {
         if (e == null) {
             throw new StoreException(ErrorCode.NO_HANDLER, "endpoint '" + name + "' has no handler");
         }
-        long t = timeoutMs == 0 ? config.defaultTimeoutMs() : Math.min(timeoutMs, config.maxTimeoutMs());
-        return e.call(payload, t);
+        return e.callAsync(payload, effectiveTimeoutMs(timeoutMs));
+    }
+
+    /** The timeout a call asking for {@code timeoutMs} gets: the default for 0, else capped to the maximum. */
+    public long effectiveTimeoutMs(long timeoutMs) {
+        return timeoutMs == 0 ? config.defaultTimeoutMs() : Math.min(timeoutMs, config.maxTimeoutMs());
     }
 
     /**
      * Takes up to {@code max} calls of {@code name} for {@code handler}, waiting at most
      * {@code waitMs} (capped to {@link ExchangeConfig#maxPollWaitMs()}) for the first. Empty when
-     * none came. The handler must {@link #reply} to each before the caller's timeout.
+     * none came. The handler must {@link #reply} to each before the caller's timeout. Blocks its
+     * caller: the in-process form of {@link #pollAsync}.
      */
     public List<EndpointCall> poll(String name, String handler, int max, long waitMs) {
+        CompletableFuture<List<EndpointCall>> f = pollAsync(name, handler, max, waitMs);
+        try {
+            return Completions.await(f);
+        } catch (StoreException e) {
+            if (e.code() != ErrorCode.INTERRUPTED) {
+                throw e;
+            }
+            f.cancel(false); // calls taken meanwhile go back to the queue
+            return List.of();
+        }
+    }
+
+    /**
+     * Like {@link #poll}, holding no thread while it waits: completes with the calls taken, or empty
+     * when the wait ends (or the endpoints close). Cancelling it stops the wait; calls taken just as
+     * it was cancelled go back to the front of the queue. Bad arguments are thrown here.
+     */
+    public CompletableFuture<List<EndpointCall>> pollAsync(String name, String handler, int max, long waitMs) {
         Exchanges.checkName("handler", handler);
         if (max < 1 || waitMs < 0) {
             throw new StoreException(ErrorCode.INVALID_REQUEST, "max must be at least 1 and waitMs at least 0");
         }
-        return endpoint(name).poll(handler, max, Math.min(waitMs, config.maxPollWaitMs()));
+        return endpoint(name).pollAsync(handler, max, Math.min(waitMs, config.maxPollWaitMs()));
     }
 
     /** Answers {@code callId} (fails it with {@code error} when not null); never throws for a stale id. */
@@ -124,5 +184,8 @@ public final class Endpoints implements AutoCloseable {
     public void close() {
         closed = true;
         endpoints.values().forEach(Endpoint::close);
+        if (ownWaits) {
+            waits.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.batpak.streams.pipeline;
 
 import io.batpak.engine.Coordinate;
+import io.batpak.streams.wait.WaitSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,10 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The in-memory side of one pipeline: its active instances, the ready stages per stage name, the
  * deliveries out now, the trigger cursor, and the failures not yet written. No I/O happens here:
  * {@link Pipelines} writes the records first and then applies them. Not thread-safe: every method
- * is called with this object's monitor held (it is also what long polls wait on), except the final
- * fields and {@link #discovery}.
+ * is called with this object's monitor held, except the final fields, {@link #discovery} and
+ * {@link #signal} (what long polls wait on, thread-safe itself).
  */
 final class Pipeline {
+    /** Signalled when a stage may have become ready (a publish, trigger, nack, ack, replay). */
+    final WaitSignal signal = new WaitSignal();
     /** A delivery out now; {@code acking} while its ack is being written (it cannot time out then). */
     static final class Out {
         final String id;

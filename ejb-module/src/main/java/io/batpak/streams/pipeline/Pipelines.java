@@ -13,6 +13,7 @@ import io.batpak.streams.AckResult;
 import io.batpak.streams.StartPosition;
 import io.batpak.streams.Streams;
 import io.batpak.streams.TxStatement;
+import io.batpak.streams.wait.Try;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -130,11 +132,37 @@ public final class Pipelines implements AutoCloseable {
 
     // ---- stage deliveries ----
 
+    /** The longest a poll waits (the streams' {@link io.batpak.streams.StreamsConfig#maxWaitMs()}). */
+    public long maxWaitMs() {
+        return streams.config().maxWaitMs();
+    }
+
     /**
      * Hands up to {@code max} ready deliveries of {@code stage} to {@code consumer}, waiting up to
-     * {@code waitMs} (capped by the streams' longest wait) for one; empty if the wait ends without one.
+     * {@code waitMs} (capped by the streams' longest wait) for one; empty if the wait ends without
+     * one. Blocks its caller: the in-process form of {@link #pollAsync}.
      */
     public List<StageDelivery> poll(String pipeline, String stage, String consumer, int max, long waitMs, Caller caller) {
+        CompletableFuture<List<StageDelivery>> f = pollAsync(pipeline, stage, consumer, max, waitMs, caller);
+        try {
+            return Completions.await(f);
+        } catch (StoreException e) {
+            if (e.code() != ErrorCode.INTERRUPTED) {
+                throw e;
+            }
+            f.cancel(false); // deliveries claimed meanwhile time out and are delivered again
+            return List.of();
+        }
+    }
+
+    /**
+     * Like {@link #poll}, holding no thread while it waits (on the streams' {@link Streams#waits()}):
+     * the future completes with the deliveries, or empty when the wait ends. Cancelling it stops
+     * the wait; deliveries claimed just as it was cancelled stay out and are delivered again after
+     * the ack timeout. Checks its arguments at once (thrown here).
+     */
+    public CompletableFuture<List<StageDelivery>> pollAsync(String pipeline, String stage, String consumer, int max,
+                                                            long waitMs, Caller caller) {
         ensureOpen();
         checkName("consumer", consumer);
         if (max < 1 || max > MAX_POLL) {
@@ -143,34 +171,25 @@ public final class Pipelines implements AutoCloseable {
         Pipeline p = existing(pipeline);
         requireStage(p, stage);
         long until = now() + Math.min(Math.max(waitMs, 0), streams.config().maxWaitMs());
-        List<Pipeline.Out> claims;
-        while (true) {
+        return streams.waits().poll(p.signal, streams.config().clockMs(), until, (now, last) -> {
             discovery.discover(p, caller);
+            List<Pipeline.Out> claims;
             List<Pipeline.Failure> failures;
-            boolean last;
+            long recheck;
             synchronized (p) {
                 ensureOpen();
-                long now = now();
                 p.expire(now);
                 claims = p.claim(stage, max, now);
                 failures = p.takeUnwritten();
-                last = !claims.isEmpty() || now >= until;
-                if (!last && failures.isEmpty()) {
-                    long sleep = Math.min(Math.min(until, p.nextDeadline()), now + RESCAN_MS) - now;
-                    try {
-                        p.wait(Math.max(1, sleep));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        last = true;
-                    }
-                }
+                // triggers published by other means than these streams are found by looking again
+                recheck = failures.isEmpty() ? Math.min(p.nextDeadline(), now + RESCAN_MS) : now;
             }
             writeFailures(p, failures, caller);
-            if (last) {
-                break;
+            if (claims.isEmpty() && !last) {
+                return Try.retryBy(recheck);
             }
-        }
-        return deliveries(p, claims);
+            return Try.done(deliveries(p, claims));
+        }, null);
     }
 
     private List<StageDelivery> deliveries(Pipeline p, List<Pipeline.Out> claims) {
@@ -232,7 +251,7 @@ public final class Pipelines implements AutoCloseable {
         }
         AppendRequest record = new AppendRequest(PipelineLog.instanceEntity(p, o.instance.id), PipelineCodec.OUTPUT,
                 PipelineCodec.output(stage, output));
-        java.util.concurrent.CompletableFuture<?> written;
+        CompletableFuture<?> written;
         try {
             written = streams.publishWithRecords(List.of(record), events == null ? List.of() : events, caller);
         } catch (RuntimeException refused) {
@@ -246,14 +265,14 @@ public final class Pipelines implements AutoCloseable {
         } catch (RuntimeException failed) {
             synchronized (p) {
                 p.abortAck(o);
-                p.notifyAll();
             }
+            p.signal.signal();
             throw failed;
         }
         synchronized (p) {
             p.completeAck(o, output);
-            p.notifyAll();
         }
+        p.signal.signal();
         return new AckResult(1, List.of());
     }
 
@@ -269,8 +288,8 @@ public final class Pipelines implements AutoCloseable {
             p.expire(now());
             settled = p.nack(stage, deliveryId, kept);
             failures = p.takeUnwritten();
-            p.notifyAll();
         }
+        p.signal.signal();
         writeFailures(p, failures, caller);
         return settled ? new AckResult(1, List.of()) : new AckResult(0, List.of(String.valueOf(deliveryId)));
     }
@@ -300,8 +319,8 @@ public final class Pipelines implements AutoCloseable {
             for (Pipeline.Failure f : parked) {
                 n += p.revive(f.instance(), f.stage()) ? 1 : 0;
             }
-            p.notifyAll();
         }
+        p.signal.signal();
         return n;
     }
 
@@ -364,17 +383,15 @@ public final class Pipelines implements AutoCloseable {
         synchronized (p) {
             i.trigger = trigger;
             p.adopt(i);
-            p.notifyAll();
         }
+        p.signal.signal();
         return i.id;
     }
 
     private void wake(String stream) {
         for (Pipeline p : loaded.values()) {
             if (p.definition.input().equals(stream)) {
-                synchronized (p) {
-                    p.notifyAll();
-                }
+                p.signal.signal(); // on the writer's thread: only hands the waiting polls to the worker
             }
         }
     }
@@ -456,9 +473,7 @@ public final class Pipelines implements AutoCloseable {
     public void close() {
         closed = true;
         for (Pipeline p : loaded.values()) {
-            synchronized (p) {
-                p.notifyAll();
-            }
+            p.signal.signal();
         }
     }
 }

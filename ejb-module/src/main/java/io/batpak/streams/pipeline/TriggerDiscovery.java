@@ -100,7 +100,7 @@ final class TriggerDiscovery {
                 for (Instance i : started) {
                     p.adopt(i);
                 }
-                p.notifyAll();
+                p.signal.signal();
             }
         } finally {
             p.discovery.unlock();
