@@ -38,6 +38,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
@@ -94,14 +95,15 @@ public class EventsResource {
     }
 
     /**
-     * The answer to a stored (201, {@code Location}) or replayed (200) append. The location is
-     * written as text already absolute, which spares the container resolving a {@code URI} per answer.
+     * The answer to a stored (201, {@code Location}) or replayed (200) append. The location is an
+     * absolute {@code URI}: Jersey resolves a relative one against the base URI per answer, and parses
+     * a text one back into a URI three times while it writes the answer.
      */
     private Response answer(AppendReceipt receipt, List<MediaType> accept, WatermarkLevel wait, String events) {
         JsonObject json = EventJson.receipt(receipt);
         Response.ResponseBuilder r = receipt.replayed()
                 ? Response.ok().header("Idempotent-Replayed", "true")
-                : Response.status(Response.Status.CREATED).header(HttpHeaders.LOCATION, events + receipt.eventId());
+                : Response.created(URI.create(events + receipt.eventId()));
         return WaitPreference.apply(Bodies.answer(r, json, accept), store.engine(), wait, receipt.globalSequence(),
                 store.settings().maxWaitMs()).build();
     }
