@@ -493,30 +493,13 @@ public final class Streams implements AutoCloseable {
     }
 
     /**
-     * Adds a statement to an open transaction (NOT_FOUND if it is not open). A stream statement
-     * needs an existing stream; an append may not carry an idempotency key; a reserved kind is
-     * refused here ({@code RESERVED_KIND}) and leaves the transaction open.
+     * Adds a statement to an open transaction (NOT_FOUND if it is not open); one that fails
+     * {@link TxStatementCheck} is refused here and leaves the transaction open.
      */
     public void add(String txId, TxStatement statement, Caller caller) {
         ensureOpen();
         // Everything is checked now rather than at commit, where it would abort the whole transaction.
-        int payload;
-        if (statement instanceof TxStatement.Publish p) {
-            registry.require(StreamNames.checkStream(p.stream()));
-            ClientAppends.checkKind(p.event().kind());
-            payload = p.event().payload().length;
-        } else {
-            AppendRequest r = ((TxStatement.Append) statement).request();
-            if (r.options().idempotencyKey() != null) {
-                throw new StoreException(ErrorCode.INVALID_REQUEST, "idempotency keys apply to single appends only");
-            }
-            ClientAppends.check(r);
-            payload = r.payloadLength();
-        }
-        if (payload > store.config().maxPayloadBytes()) {
-            throw new StoreException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + payload
-                    + " bytes exceeds the limit of " + store.config().maxPayloadBytes());
-        }
+        TxStatementCheck.check(statement, registry, store.config().maxPayloadBytes());
         transactions.add(txId, owner(caller), statement, config.clockMs().getAsLong());
     }
 
@@ -597,7 +580,6 @@ public final class Streams implements AutoCloseable {
     }
 
     // ---- lifecycle ----
-
     private void ensureOpen() {
         if (closed) {
             throw new StoreException(ErrorCode.UNAVAILABLE, "streams are closed");
