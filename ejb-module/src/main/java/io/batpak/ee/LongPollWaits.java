@@ -3,21 +3,24 @@ package io.batpak.ee;
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
 import io.batpak.streams.wait.Waits;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 
 /**
  * The application's one {@link Waits} for long polls (consumer groups, pipeline stages, endpoint
- * polls and calls): deadlines on the container's default managed scheduled executor, later attempts
- * on its default managed executor, so a waiting poll holds no thread and no unmanaged thread is
- * started. Looked up on first use; the container owns (and stops) both executors. Thread-safe.
+ * polls and calls): one timer thread for their deadlines and {@value #WORKERS} threads for their
+ * later attempts, all from the container's default managed thread factory, so a waiting poll holds
+ * no thread and no unmanaged thread is started. Not the managed executors: Payara's capture context
+ * for every task by scanning the application's jars (see {@link AnswerExecutor}), and a poll
+ * schedules a deadline and is handed over on every publish it waits for. Built on first use,
+ * stopped when the application stops. Thread-safe.
  */
 @ApplicationScoped
 public class LongPollWaits {
-    static final String TIMER_JNDI = "java:comp/DefaultManagedScheduledExecutorService";
+    static final int WORKERS = 2;
 
     /** Built once under {@code this}, then read without it. */
     private volatile Waits waits;
@@ -31,15 +34,21 @@ public class LongPollWaits {
             if (waits == null) {
                 // JNDI rather than @Resource for the reason BatpakStore gives (a bean in a library jar).
                 try {
-                    ManagedScheduledExecutorService timer = InitialContext.doLookup(TIMER_JNDI);
-                    ManagedExecutorService worker = InitialContext.doLookup(BatpakStore.EXECUTOR_JNDI);
-                    waits = new Waits(timer, worker);
+                    ManagedThreadFactory threads = InitialContext.doLookup(AnswerExecutor.THREAD_FACTORY_JNDI);
+                    waits = Waits.onThreads(threads, WORKERS);
                 } catch (NamingException e) {
-                    throw new StoreException(ErrorCode.UNAVAILABLE, "no managed executors for long polls at "
-                            + TIMER_JNDI + " and " + BatpakStore.EXECUTOR_JNDI, e);
+                    throw new StoreException(ErrorCode.UNAVAILABLE, "no managed thread factory for long polls at "
+                            + AnswerExecutor.THREAD_FACTORY_JNDI, e);
                 }
             }
             return waits;
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (waits != null) {
+            waits.close();
         }
     }
 }

@@ -4,10 +4,14 @@ import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -15,9 +19,9 @@ import java.util.function.LongSupplier;
 /**
  * Where long polls wait without a thread: one timer for their deadlines (entries, not threads) and
  * a worker that runs their later attempts, so that neither a signalling thread (the writer) nor
- * the timer's thread ever runs one. In the application server both come from the container
- * (managed executors); plain Java callers pass their own, or take {@link #ownThread} (one daemon
- * thread for both, shut down by {@link #close}).
+ * the timer's thread ever runs one. In the application server their threads come from the
+ * container's managed thread factory ({@link #onThreads}); plain Java callers pass their own
+ * executors, or take {@link #ownThread} (one daemon thread for both, shut down by {@link #close}).
  *
  * <p>Thread-safe; holds no state beyond the two executors.
  */
@@ -39,14 +43,36 @@ public final class Waits implements AutoCloseable {
 
     /** Waits with a daemon thread of their own named {@code name}, for both timer and worker. */
     public static Waits ownThread(String name) {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+        ScheduledThreadPoolExecutor t = timer(r -> {
             Thread th = new Thread(r, name);
             th.setDaemon(true);
             return th;
         });
+        return new Waits(t, t, true);
+    }
+
+    /**
+     * Waits on threads of {@code threads} (in the application server its managed thread factory, whose
+     * threads carry the application's context from their start): one for the timer and {@code workers}
+     * for the attempts, all stopped by {@link #close}. Handing a task to a thread pool costs a queue
+     * offer, where a container's managed executor captures context for each task.
+     */
+    public static Waits onThreads(ThreadFactory threads, int workers) {
+        ThreadPoolExecutor worker = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), threads);
+        ScheduledThreadPoolExecutor timer = timer(threads);
+        // Started here, on the caller's thread: a factory's thread takes the context of the thread that
+        // asked for it, and later ones would be asked for by whoever signals first (the writer).
+        worker.prestartAllCoreThreads();
+        timer.prestartAllCoreThreads();
+        return new Waits(timer, worker, true);
+    }
+
+    private static ScheduledThreadPoolExecutor timer(ThreadFactory threads) {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, threads);
         t.setRemoveOnCancelPolicy(true); // a poll answered early takes its deadline off the queue
         t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return new Waits(t, t, true);
+        return t;
     }
 
     /**
@@ -81,11 +107,14 @@ public final class Waits implements AutoCloseable {
         }
     }
 
-    /** Shuts the thread of {@link #ownThread} down; waits given by the caller are the caller's to stop. */
+    /** Shuts the threads of {@link #ownThread} and {@link #onThreads} down; executors given by the caller are its own. */
     @Override
     public void close() {
         if (owned) {
             timer.shutdown();
+            if (worker != timer && worker instanceof ExecutorService e) {
+                e.shutdown();
+            }
         }
     }
 }
