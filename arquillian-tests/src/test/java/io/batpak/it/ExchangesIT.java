@@ -44,7 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * dropped with an {@code end} event while the publisher carries on, a call served by a CDI
  * {@code @EndpointHandler} bean ({@link QuoteHandler}), one served by an HTTP handler through
  * poll/reply, one that times out (504) and one with no handler (503). One deployment, whose
- * configuration ({@code exchanges/microprofile-config.properties}) sets a subscriber queue of 4
+ * configuration ({@code exchanges/microprofile-config.properties}) sets a subscriber queue of 32
  * and room for 400 SSE streams; names are unique per run. It also holds the test that 300 SSE
  * streams (of {@code GET /subscribe}) open at once each get every event while the server's thread
  * count stays near where it was: SSE streams hold no thread while they wait, and this deployment's
@@ -138,7 +138,8 @@ class ExchangesIT {
         String big = "\"" + "x".repeat(64 * 1024) + "\"";
         try (SseStream reader = subscribe(x, "#"); Socket stuck = new Socket()) {
             // A raw connection that reads nothing after its headers: once the socket buffers fill,
-            // the server's SSE worker blocks and the subscription's queue (4) fills behind it.
+            // the server's SSE worker blocks and the subscription's queue (32) fills behind it. The
+            // reading subscriber's queue is as small, so it must be served while that worker is stuck.
             stuck.setReceiveBufferSize(4096);
             stuck.connect(new InetSocketAddress(baseUrl.getHost(), baseUrl.getPort()), 10_000);
             stuck.setSoTimeout((int) HANG_GUARD_MS);
@@ -173,13 +174,20 @@ class ExchangesIT {
         }
     }
 
-    /** Reads until {@code marker} was seen (or the stream ends); returns what was read, as text. */
+    /**
+     * Reads until {@code marker} was seen (or the stream ends); returns what was read, as text. Fails
+     * after {@link #HANG_GUARD_MS} in all: the socket's read timeout alone never ends a wait on a live
+     * stream, whose keep-alive comments arrive every 15 s.
+     */
     private static String readUntil(InputStream in, String marker) throws Exception {
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         String tail = "";
+        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANG_GUARD_MS);
         int n;
         while ((n = in.read(buf)) > 0) {
+            assertTrue(System.nanoTime() < giveUp, () -> "no '" + marker + "' within " + HANG_GUARD_MS + " ms; the last "
+                    + "bytes read: " + seen.toString(StandardCharsets.ISO_8859_1).substring(Math.max(0, seen.size() - 300)));
             seen.write(buf, 0, n);
             String chunk = tail + new String(buf, 0, n, StandardCharsets.ISO_8859_1);
             if (chunk.contains(marker)) {
