@@ -207,16 +207,7 @@ public final class Streams implements AutoCloseable {
      */
     public List<Delivery> poll(String stream, String group, String consumer, int max, long waitMs,
                                StartPosition start, Caller caller) {
-        CompletableFuture<List<Delivery>> f = pollAsync(stream, group, consumer, max, waitMs, start, caller);
-        try {
-            return Completions.await(f);
-        } catch (StoreException e) {
-            if (e.code() != ErrorCode.INTERRUPTED) {
-                throw e;
-            }
-            f.cancel(false); // deliveries claimed meanwhile time out and are delivered again
-            return List.of(); // as before: an interrupted wait ends empty, the thread's flag set
-        }
+        return Waits.awaitPoll(pollAsync(stream, group, consumer, max, waitMs, start, caller));
     }
 
     /**

@@ -13,6 +13,7 @@ import io.batpak.streams.AckResult;
 import io.batpak.streams.StartPosition;
 import io.batpak.streams.Streams;
 import io.batpak.streams.TxStatement;
+import io.batpak.streams.wait.Waits;
 import io.batpak.streams.wait.Try;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -143,16 +144,7 @@ public final class Pipelines implements AutoCloseable {
      * one. Blocks its caller: the in-process form of {@link #pollAsync}.
      */
     public List<StageDelivery> poll(String pipeline, String stage, String consumer, int max, long waitMs, Caller caller) {
-        CompletableFuture<List<StageDelivery>> f = pollAsync(pipeline, stage, consumer, max, waitMs, caller);
-        try {
-            return Completions.await(f);
-        } catch (StoreException e) {
-            if (e.code() != ErrorCode.INTERRUPTED) {
-                throw e;
-            }
-            f.cancel(false); // deliveries claimed meanwhile time out and are delivered again
-            return List.of();
-        }
+        return Waits.awaitPoll(pollAsync(pipeline, stage, consumer, max, waitMs, caller));
     }
 
     /**

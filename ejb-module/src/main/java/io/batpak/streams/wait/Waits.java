@@ -2,6 +2,8 @@ package io.batpak.streams.wait;
 
 import io.batpak.engine.ErrorCode;
 import io.batpak.engine.StoreException;
+import io.batpak.engine.util.Completions;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -87,6 +89,23 @@ public final class Waits implements AutoCloseable {
         LongPoll<R> p = new LongPoll<>(this, signal, clockMs, untilMs, attempt, unclaimed);
         p.start();
         return p.future;
+    }
+
+    /**
+     * Blocks on a long poll's future (the in-process form of an async poll): its deliveries, or empty
+     * if this thread is interrupted, with the flag left set. The poll is then cancelled; deliveries it
+     * claimed meanwhile time out and are delivered again, as for a client that never acks.
+     */
+    public static <T> List<T> awaitPoll(CompletableFuture<List<T>> poll) {
+        try {
+            return Completions.await(poll);
+        } catch (StoreException e) {
+            if (e.code() != ErrorCode.INTERRUPTED) {
+                throw e;
+            }
+            poll.cancel(false);
+            return List.of();
+        }
     }
 
     /** Runs {@code task} on the worker after {@code delayMs} (at least 1 ms); UNAVAILABLE once shut down. */
